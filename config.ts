@@ -1,0 +1,62 @@
+// Environment configuration, validated once at start-up: one line per problem, nothing started.
+import { z } from "zod";
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}, "not a postgres:// URL");
+
+const positiveInt = (fallback: number) => z.coerce.number().int("not a whole number").positive("must be above 0").default(fallback);
+
+const idList = z.string().default("").transform((value, ctx) => {
+  const ids = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !/^\d{1,20}$/.test(id));
+  if (bad) ctx.addIssue({ code: "custom", message: `"${bad}" is not a Telegram user id` });
+  return ids.map(Number);
+});
+
+export const configSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int("not a whole number").min(0).max(65535, "not a TCP port").default(8000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  DB_POOL_SIZE: positiveInt(10),
+  SNAPSHOT_EVERY: positiveInt(100),
+  ACTOR_IDLE_MS: positiveInt(60_000),
+  POLL_INTERVAL_MS: positiveInt(1_000),
+  BOT_TOKEN: z.string().regex(/^\d+:[\w-]{30,}$/, "not a bot token (123456:ABC…)").optional(),
+  ADMIN_IDS: idList,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** Empty values count as unset, so `FOO= deno task dev` falls back to the default. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+}
+
+/** Parses the process environment; on a problem prints one line each and exits with code 2. */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(Deno.env.toObject());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const line of error.problems) console.error(line);
+    Deno.exit(2);
+  }
+}

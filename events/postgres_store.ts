@@ -1,0 +1,143 @@
+// The EventStore adapter on postgres.js, for a Postgres server and the embedded PGlite alike.
+import type { Database } from "./database.ts";
+import { EventCatalog } from "./catalog.ts";
+import { type EventRow, EventCodec } from "./codec.ts";
+import { GroupAppender } from "./group_append.ts";
+import { newEventId } from "./ids.ts";
+import { Keyring } from "./personal.ts";
+import {
+  type AppendResult,
+  type Checkpoint,
+  DuplicateEventIdError,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+  start,
+  WrongExpectedVersionError,
+} from "./store.ts";
+import { log } from "../log.ts";
+
+const columns = "global_position, tx_id::text as tx_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, created_at";
+
+export interface PostgresEventStoreOptions {
+  /** Concurrent group-append round trips; more overlap commits, fewer batch better. */
+  maxInFlight?: number;
+  maxBatch?: number;
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly codec: EventCodec;
+  readonly keyring: Keyring;
+  readonly #appender: GroupAppender;
+  readonly #listeners = new Set<() => void>();
+  #unlisten?: () => Promise<void>;
+
+  constructor(readonly db: Database, readonly catalog: EventCatalog, options: PostgresEventStoreOptions = {}) {
+    this.keyring = new Keyring(db.sql);
+    this.codec = new EventCodec(catalog, this.keyring);
+    // PGlite has one connection: a second round trip in flight would only queue behind the first.
+    const maxInFlight = options.maxInFlight ?? (db.multiConnection ? 2 : 1);
+    this.#appender = new GroupAppender(db.sql, { maxInFlight, maxBatch: options.maxBatch ?? 512 });
+  }
+
+  /** Listens for appends and shredded keys from other processes (Postgres only). */
+  async listen(): Promise<void> {
+    if (!this.db.multiConnection || this.#unlisten) return;
+    const events = await this.db.sql.listen("events", (schema) => {
+      if (schema === this.db.schema) this.#wake();
+    });
+    const forgotten = await this.db.sql.listen("subject_forgotten", (payload) => {
+      const [schema, subject] = splitOnce(payload, ":");
+      if (schema === this.db.schema) this.keyring.evict(subject);
+    });
+    this.#unlisten = async () => {
+      await events.unlisten();
+      await forgotten.unlisten();
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#unlisten?.();
+    this.#unlisten = undefined;
+    this.#listeners.clear();
+  }
+
+  async append(streamId: string, events: NewEvent[], options: { expectedVersion?: ExpectedVersion } = {}): Promise<AppendResult> {
+    const expectedVersion = options.expectedVersion ?? "any";
+    if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
+    if (!streamId || streamId.length > 200) throw new Error(`append: stream id must be 1-200 characters`);
+    const expected = expectedVersion === "any" ? -1 : expectedVersion === "no_stream" ? 0 : expectedVersion;
+    if (!Number.isSafeInteger(expected) || expected < -1) throw new Error(`append to ${streamId}: bad expected version ${expectedVersion}`);
+    const at = new Date().toISOString();
+    const encoded = await this.codec.encode(events.map((e) => ({
+      id: e.eventId ?? newEventId(),
+      type: e.type,
+      data: e.data,
+      meta: { at, ...e.metadata },
+    })));
+    const outcome = await this.#appender.append({ streamId, expected, events: encoded });
+    if (outcome.status === "conflict") throw new WrongExpectedVersionError(streamId, expectedVersion, outcome.actual);
+    if (outcome.status === "duplicate") {
+      if (outcome.storedIn !== streamId) throw new DuplicateEventIdError(encoded[0].id, streamId, outcome.storedIn);
+      return { streamId, version: outcome.version, positions: outcome.positions, duplicate: true };
+    }
+    this.#wake();
+    return { streamId, version: outcome.version, positions: outcome.positions, duplicate: false };
+  }
+
+  async readStream(streamId: string, options: { fromVersion?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const rows = await this.db.sql<EventRow[]>`
+      select ${this.db.sql.unsafe(columns)} from events
+      where stream_id = ${streamId} and stream_version >= ${options.fromVersion ?? 1}
+      order by stream_version limit ${options.limit ?? 1_000_000}`;
+    return await this.codec.decode(rows);
+  }
+
+  /**
+   * Reads in (tx_id, position) order and only below the oldest transaction still running, so a
+   * transaction that took its id early but commits late is waited for instead of skipped.
+   */
+  async readAll(options: { after?: Checkpoint; limit?: number } = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? start;
+    const rows = await this.db.sql<EventRow[]>`
+      select ${this.db.sql.unsafe(columns)} from events
+      where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
+        and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      order by tx_id, global_position limit ${options.limit ?? 1000}`;
+    return await this.codec.decode(rows);
+  }
+
+  async hasEvent(eventId: string): Promise<boolean> {
+    const [row] = await this.db.sql`select 1 from events where event_id = ${eventId}`;
+    return row !== undefined;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async forget(subject: string): Promise<void> {
+    await this.keyring.forget(subject);
+    if (this.db.multiConnection) {
+      await this.db.sql`select pg_notify('subject_forgotten', ${`${this.db.schema}:${subject}`})`;
+    }
+    log.info("subject forgotten", { subject });
+  }
+
+  #wake(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        log.error("append listener failed", { error });
+      }
+    }
+  }
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+}

@@ -1,0 +1,80 @@
+// The EventStore port: what actors, projections and reactors may ask of the event log.
+export type ExpectedVersion = "any" | "no_stream" | number;
+
+export interface EventMetadata {
+  correlation_id?: string;
+  causation_id?: string;
+  /** Who caused it: "user:123", "admin:7", "system". */
+  actor?: string;
+  /** ISO time the command was decided at (the decider's clock, not the database's). */
+  at?: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  eventId?: string;
+  metadata?: EventMetadata;
+}
+
+export interface RecordedEvent<T extends string = string, D = unknown> {
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  globalPosition: number;
+  /** The appending transaction's id (xid8 as text): with globalPosition, the commit-order key. */
+  txId: string;
+  type: T;
+  schemaVersion: number;
+  data: D;
+  metadata: EventMetadata;
+  createdAt: Date;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The stream's version after the append (its last event's stream_version). */
+  version: number;
+  positions: number[];
+  /** True when these event ids were already stored: an idempotent retry, nothing written. */
+  duplicate: boolean;
+}
+
+/** A reader's place in the log: everything at or before it has been seen. */
+export interface Checkpoint {
+  txId: string;
+  position: number;
+}
+
+export const start: Checkpoint = { txId: "0", position: 0 };
+
+export class WrongExpectedVersionError extends Error {
+  constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual: number) {
+    super(`stream ${streamId}: expected version ${expected}, but it is at ${actual === 0 ? "no_stream" : actual}`);
+    this.name = "WrongExpectedVersionError";
+  }
+}
+
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string, readonly streamId: string, readonly storedIn: string) {
+    super(`event id ${eventId} appended to ${streamId} is already stored in ${storedIn}`);
+    this.name = "DuplicateEventIdError";
+  }
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], options?: { expectedVersion?: ExpectedVersion }): Promise<AppendResult>;
+  readStream(streamId: string, options?: { fromVersion?: number; limit?: number }): Promise<RecordedEvent[]>;
+  /** Events after a checkpoint in commit order; never skips a transaction that commits late. */
+  readAll(options?: { after?: Checkpoint; limit?: number }): Promise<RecordedEvent[]>;
+  hasEvent(eventId: string): Promise<boolean>;
+  /** Calls listener when new events may be readable; returns the unsubscribe function. */
+  onAppend(listener: () => void): () => void;
+  /** Shreds a subject's personal data: its fields read as "[redacted]" from now on. */
+  forget(subject: string): Promise<void>;
+}
+
+export function checkpointOf(event: Pick<RecordedEvent, "txId" | "globalPosition">): Checkpoint {
+  return { txId: event.txId, position: event.globalPosition };
+}

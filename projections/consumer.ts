@@ -1,0 +1,126 @@
+// The loop every projection and reactor shares: win leadership, read after the checkpoint in
+// commit order, hand each batch over, sleep until woken or the poll interval passes.
+import type { Database } from "../events/database.ts";
+import { type Checkpoint, checkpointOf, type EventStore, type RecordedEvent } from "../events/store.ts";
+import { Wakeup } from "../events/subscription.ts";
+import { advisoryLeadership, type Leadership } from "./leadership.ts";
+import { LostLeadershipError } from "./checkpoints.ts";
+import { log } from "../log.ts";
+
+export interface ConsumerOptions {
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** How often a standby asks for the lock again. */
+  lockRetryMs?: number;
+}
+
+export abstract class Consumer {
+  protected checkpoint!: Checkpoint;
+  readonly #leadership: Leadership;
+  #running = false;
+  #loop?: Promise<void>;
+  #wakeup?: Wakeup;
+  #leading = false;
+  #caughtUp: (() => void)[] = [];
+  protected readonly batchSize: number;
+
+  constructor(
+    readonly name: string,
+    protected readonly db: Database,
+    protected readonly store: EventStore,
+    protected readonly options: ConsumerOptions = {},
+  ) {
+    this.#leadership = advisoryLeadership(db, `consumer:${name}`);
+    this.batchSize = options.batchSize ?? 1000;
+  }
+
+  /** Loads (or initialises) the checkpoint once leadership is won. */
+  protected abstract prepare(): Promise<Checkpoint>;
+  /** Handles one batch read after the checkpoint and moves the checkpoint past it. */
+  protected abstract handle(events: RecordedEvent[], next: Checkpoint): Promise<void>;
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#wakeup = new Wakeup(this.store);
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wakeup?.close();
+    await this.#loop;
+    await this.#leadership.release();
+    this.#leading = false;
+  }
+
+  /** Runs fn holding this consumer's lock, for one-off work such as a rebuild from the command line. */
+  async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#running) throw new Error(`${this.name}: stop the runner before running it exclusively`);
+    if (!(await this.#leadership.tryAcquire())) {
+      throw new Error(`${this.name} is run by another process; stop that process first`);
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.#leadership.release();
+    }
+  }
+
+  /** Resolves once this runner leads and has read everything committed so far. */
+  idle(): Promise<void> {
+    return new Promise((resolve) => this.#caughtUp.push(resolve));
+  }
+
+  /** Reads and handles until nothing is left; returns how many events were read. */
+  async catchUp(onBatch?: (read: number) => void): Promise<number> {
+    let total = 0;
+    let pending = this.store.readAll({ after: this.checkpoint, limit: this.batchSize });
+    for (;;) {
+      const events = await pending;
+      if (events.length === 0) return total;
+      const next = checkpointOf(events[events.length - 1]);
+      // Read the next batch while this one is applied: the two overlap on separate connections.
+      pending = this.store.readAll({ after: next, limit: this.batchSize });
+      pending.catch(() => {});
+      await this.handle(events, next);
+      this.checkpoint = next;
+      total += events.length;
+      onBatch?.(events.length);
+    }
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      try {
+        if (!this.#leading) {
+          if (!(await this.#leadership.tryAcquire())) {
+            await this.#wakeup!.wait(this.options.lockRetryMs ?? 2000);
+            continue;
+          }
+          this.checkpoint = await this.prepare();
+          this.#leading = true;
+          log.info("consumer leads", { consumer: this.name });
+        }
+        await this.catchUp();
+        failures = 0;
+        for (const resolve of this.#caughtUp.splice(0)) resolve();
+        if (this.#running) await this.#wakeup!.wait(this.options.pollIntervalMs ?? 1000);
+      } catch (error) {
+        failures++;
+        log.error("consumer failed", { consumer: this.name, error, failures });
+        if (error instanceof LostLeadershipError) {
+          this.#leading = false;
+          await this.#leadership.release().catch(() => {});
+        }
+        // Back off: 100 ms, 200 ms … up to 10 s, so a broken database is not hammered.
+        if (this.#running) await new Promise((r) => setTimeout(r, Math.min(10_000, 100 * 2 ** Math.min(failures, 7))));
+      }
+    }
+  }
+}

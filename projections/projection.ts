@@ -1,0 +1,27 @@
+// A projection: a name, a version, the tables it owns, and how an event changes them.
+import type { TransactionSql } from "../events/database.ts";
+import type { RecordedEvent } from "../events/store.ts";
+
+export interface Projection {
+  name: string;
+  /** Bump to rebuild: the tables are dropped, set up again and refilled from position zero. */
+  version: number;
+  /** Tables this projection owns, dropped on rebuild. */
+  tables: readonly string[];
+  /** Creates the tables (runs on a fresh rebuild, inside its transaction). */
+  setup(tx: TransactionSql): Promise<void>;
+  /** Event types it reads; the others are skipped without a call. */
+  types?: readonly string[];
+  /** Applies one event; runs in the same transaction as the checkpoint. */
+  apply?(tx: TransactionSql, event: RecordedEvent): Promise<void>;
+  /** Applies a batch in order, for projections that aggregate before writing. */
+  applyBatch?(tx: TransactionSql, events: RecordedEvent[]): Promise<void>;
+}
+
+export function defineProjection(projection: Projection): Projection {
+  if (!projection.apply && !projection.applyBatch) throw new Error(`projection ${projection.name}: needs apply or applyBatch`);
+  for (const table of projection.tables) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`projection ${projection.name}: bad table name ${table}`);
+  }
+  return projection;
+}
