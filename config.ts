@@ -10,7 +10,10 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, "not a postgres:// URL");
 
-const positiveInt = (fallback: number) => z.coerce.number().int("not a whole number").positive("must be above 0").default(fallback);
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: "not a number" }).int("not a whole number").min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`).default(fallback);
+const positiveInt = (fallback: number) => wholeNumber(1, Number.MAX_SAFE_INTEGER, fallback);
 
 const idList = z.string().default("").transform((value, ctx) => {
   const ids = value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -21,9 +24,10 @@ const idList = z.string().default("").transform((value, ctx) => {
 
 export const configSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "not a plain lower-case schema name").default("public"),
   DATA_DIR: z.string().min(1).default("./data"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int("not a whole number").min(0).max(65535, "not a TCP port").default(8000),
+  PORT: wholeNumber(0, 65535, 8000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   DB_POOL_SIZE: positiveInt(10),
   SNAPSHOT_EVERY: positiveInt(100),

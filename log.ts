@@ -18,7 +18,9 @@ export function setLogLevel(level: LogLevel): void {
 function write(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
   if (rank[level] < threshold) return;
   const line: Record<string, unknown> = { at: new Date().toISOString(), level, msg, ...fields };
-  if (fields?.error instanceof Error) line.error = { name: fields.error.name, message: fields.error.message, stack: fields.error.stack };
+  if (fields?.error instanceof Error) {
+    line.error = { name: fields.error.name, message: fields.error.message, stack: fields.error.stack };
+  }
   console.error(JSON.stringify(line));
 }
 

@@ -11,7 +11,11 @@ export interface Rejection<Code extends string = string> {
   readonly details?: Record<string, unknown>;
 }
 
-export function reject<const Code extends string>(code: Code, message: string, details?: Record<string, unknown>): Rejection<Code> {
+export function reject<const Code extends string>(
+  code: Code,
+  message: string,
+  details?: Record<string, unknown>,
+): Rejection<Code> {
   return { rejected: true, code, message, details };
 }
 
@@ -31,7 +35,12 @@ export interface Decider<S, C, E extends DomainEvent, Code extends string = stri
 }
 
 /** One kind of actor: its decider, its stream prefix and how its state is snapshotted. */
-export interface ActorKind<S = unknown, C = unknown, E extends DomainEvent = DomainEvent, Code extends string = string> {
+export interface ActorKind<
+  S = unknown,
+  C = unknown,
+  E extends DomainEvent = DomainEvent,
+  Code extends string = string,
+> {
   /** Stream ids are `${kind}-${id}`. */
   kind: string;
   decider: Decider<S, C, E, Code>;
@@ -44,13 +53,19 @@ export interface ActorKind<S = unknown, C = unknown, E extends DomainEvent = Dom
 export function defineActor<S, C, E extends DomainEvent, Code extends string>(
   kind: ActorKind<S, C, E, Code>,
 ): ActorKind<S, C, E, Code> {
-  if (!/^[a-z][a-z0-9_]*$/.test(kind.kind)) throw new Error(`actor kind "${kind.kind}" must be lower-case letters, digits, _`);
+  if (!/^[a-z][a-z0-9_]*$/.test(kind.kind)) {
+    throw new Error(`actor kind "${kind.kind}" must be lower-case letters, digits, _`);
+  }
   return kind;
 }
 
 export const streamIdOf = (kind: string, id: string) => `${kind}-${id}`;
 
-export function fold<S, E extends DomainEvent>(decider: Pick<Decider<S, never, E>, "evolve">, state: S, events: Iterable<E>): S {
+export function fold<S, E extends DomainEvent>(
+  decider: Pick<Decider<S, never, E>, "evolve">,
+  state: S,
+  events: Iterable<E>,
+): S {
   let current = state;
   for (const event of events) current = decider.evolve(current, event);
   return current;

@@ -52,7 +52,7 @@ interface Activation {
 
 export interface ActorRef<S, C, E extends DomainEvent, Code extends string> {
   send(id: string, command: C, options?: SendOptions): Promise<SendResult<S, E, Code>>;
-  /** Current state, loaded if needed (a query: nothing is decided). */
+  /** Current state, caught up with the stream (a query: nothing is decided). */
   state(id: string): Promise<{ state: S; version: number }>;
 }
 
@@ -61,12 +61,16 @@ export class ActorRuntime {
   readonly #active = new Map<string, Activation>();
   readonly #kinds = new Map<string, ActorKind<unknown, unknown, DomainEvent, string>>();
   readonly #snapshotWrites = new Set<Promise<void>>();
-  readonly #sweep?: number;
+  readonly #sweep: ReturnType<typeof setInterval>;
   readonly #options: Required<Omit<RuntimeOptions, "snapshots" | "clock">>;
 
   constructor(private readonly store: EventStore, private readonly options: RuntimeOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.#options = { snapshotEvery: options.snapshotEvery ?? 100, idleMs: options.idleMs ?? 60_000, maxRetries: options.maxRetries ?? 10 };
+    this.#options = {
+      snapshotEvery: options.snapshotEvery ?? 100,
+      idleMs: options.idleMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 10,
+    };
     this.#sweep = setInterval(() => this.passivateIdle(), Math.max(50, this.#options.idleMs / 2));
     Deno.unrefTimer(this.#sweep);
   }
@@ -77,7 +81,12 @@ export class ActorRuntime {
     this.#kinds.set(kind.kind, kind as unknown as ActorKind<unknown, unknown, DomainEvent, string>);
     return {
       send: (id, command, options) => this.send(kind, id, command, options),
-      state: (id) => this.#enqueue(kind, id, async (a) => ({ state: a.state as S, version: a.version })),
+      state: (id) =>
+        this.#enqueue(kind, id, async (a) => {
+          // Another process may have written since this activation last looked.
+          await this.#catchUp(a);
+          return { state: a.state as S, version: a.version };
+        }),
     };
   }
 
@@ -88,11 +97,18 @@ export class ActorRuntime {
     command: C,
     options: SendOptions = {},
   ): Promise<SendResult<S, E, Code>> {
-    return this.#enqueue(kind, id, (activation) => this.#process(activation, command, options)) as Promise<SendResult<S, E, Code>>;
+    return this.#enqueue(kind, id, (activation) => this.#process(activation, command, options)) as Promise<
+      SendResult<S, E, Code>
+    >;
   }
 
   /** Delivers by kind name, for timers and other senders that only hold data. */
-  sendTo(kindName: string, id: string, command: unknown, options?: SendOptions): Promise<SendResult<unknown, DomainEvent, string>> {
+  sendTo(
+    kindName: string,
+    id: string,
+    command: unknown,
+    options?: SendOptions,
+  ): Promise<SendResult<unknown, DomainEvent, string>> {
     const kind = this.#kinds.get(kindName);
     if (!kind) return Promise.reject(new Error(`no actor kind "${kindName}" is registered`));
     return this.send(kind, id, command, options);
@@ -162,7 +178,11 @@ export class ActorRuntime {
     }
   }
 
-  async #process(a: Activation, command: unknown, options: SendOptions): Promise<SendResult<unknown, DomainEvent, string>> {
+  async #process(
+    a: Activation,
+    command: unknown,
+    options: SendOptions,
+  ): Promise<SendResult<unknown, DomainEvent, string>> {
     const { decider } = a.kind;
     for (let attempt = 1;; attempt++) {
       const decided = decider.decide(command, a.state, { now: this.clock.now() });
@@ -181,7 +201,9 @@ export class ActorRuntime {
         metadata,
       }));
       try {
-        const result = await this.store.append(a.streamId, events, { expectedVersion: a.version === 0 ? "no_stream" : a.version });
+        const result = await this.store.append(a.streamId, events, {
+          expectedVersion: a.version === 0 ? "no_stream" : a.version,
+        });
         if (result.duplicate) {
           // This command was applied before (a redelivery): report what is stored, decide nothing new.
           await this.#catchUp(a);
@@ -201,7 +223,9 @@ export class ActorRuntime {
 
   async #load(a: Activation): Promise<void> {
     const stateVersion = a.kind.stateVersion ?? 1;
-    const snapshot = this.#snapshotEvery(a) > 0 ? await this.options.snapshots?.load(a.streamId, stateVersion) : undefined;
+    const snapshot = this.#snapshotEvery(a) > 0
+      ? await this.options.snapshots?.load(a.streamId, stateVersion)
+      : undefined;
     a.state = snapshot ? snapshot.state : a.kind.decider.initialState();
     a.version = snapshot?.version ?? 0;
     a.snapshotVersion = a.version;

@@ -33,7 +33,9 @@ export function defineEvent<const T extends string, S extends z.ZodType>(
   const schemaVersion = options.version ?? 1;
   const upcasters = options.upcasters ?? {};
   for (let v = 1; v < schemaVersion; v++) {
-    if (!upcasters[v]) throw new Error(`event ${type}: schema version ${schemaVersion} needs an upcaster from version ${v}`);
+    if (!upcasters[v]) {
+      throw new Error(`event ${type}: schema version ${schemaVersion} needs an upcaster from version ${v}`);
+    }
   }
   return { type, schemaVersion, schema, upcasters, personal: options.personal };
 }
@@ -88,7 +90,9 @@ export class EventCatalog {
     const definition = this.#definitions.get(type);
     if (!definition) return data;
     if (schemaVersion > definition.schemaVersion) {
-      throw new InvalidEventError(type, [`schema version ${schemaVersion} is newer than this code's ${definition.schemaVersion}`]);
+      throw new InvalidEventError(type, [
+        `schema version ${schemaVersion} is newer than this code's ${definition.schemaVersion}`,
+      ]);
     }
     let current = data;
     for (let v = schemaVersion; v < definition.schemaVersion; v++) current = definition.upcasters[v](current);
@@ -102,5 +106,7 @@ export class EventCatalog {
 }
 
 function describe(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => `data${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${issue.message}`);
+  return issues.map((issue) =>
+    `data${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${issue.message}`
+  );
 }

@@ -173,7 +173,12 @@ export async function appendStatement(sql: Queryable, requests: AppendRequest[])
   return rows.map((row): AppendOutcome => {
     if (row.status === "conflict") return { status: "conflict", actual: row.version };
     if (row.status === "duplicate") {
-      return { status: "duplicate", version: row.version, positions: row.positions ?? [], storedIn: row.stored_stream! };
+      return {
+        status: "duplicate",
+        version: row.version,
+        positions: row.positions ?? [],
+        storedIn: row.stored_stream!,
+      };
     }
     return { status: "ok", version: row.version, positions: row.positions ?? [] };
   });

@@ -22,7 +22,9 @@ export function isSealed(value: unknown): value is string {
 
 export async function seal(key: CryptoKey, plaintext: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const body = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(plaintext)));
+  const body = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(plaintext)),
+  );
   const out = new Uint8Array(iv.length + body.length);
   out.set(iv);
   out.set(body, iv.length);
@@ -61,7 +63,9 @@ export class Keyring {
     const found = new Map(rows.map((row) => [row.subject, row.key]));
     for (const subject of missing) {
       const raw = found.get(subject);
-      const key = raw ? await crypto.subtle.importKey("raw", new Uint8Array(raw), "AES-GCM", false, ["encrypt", "decrypt"]) : null;
+      const key = raw
+        ? await crypto.subtle.importKey("raw", new Uint8Array(raw), "AES-GCM", false, ["encrypt", "decrypt"])
+        : null;
       if (key) this.#cache.set(subject, key);
       result.set(subject, key);
     }
@@ -71,7 +75,9 @@ export class Keyring {
   #createOrFetch(subjects: string[]) {
     const fresh = subjects.map((subject) => ({ subject, key: hex(crypto.getRandomValues(new Uint8Array(32))) }));
     return this.sql<{ subject: string; key: Uint8Array }[]>`
-      with input as (select * from jsonb_to_recordset(${JSON.stringify(fresh)}::text::jsonb) as x(subject text, key text)),
+      with input as (select * from jsonb_to_recordset(${
+      JSON.stringify(fresh)
+    }::text::jsonb) as x(subject text, key text)),
       made as (
         insert into subject_keys (subject, key) select subject, decode(key, 'hex') from input
         on conflict (subject) do nothing returning subject, key

@@ -1,7 +1,7 @@
 // The EventStore adapter on postgres.js, for a Postgres server and the embedded PGlite alike.
 import type { Database } from "./database.ts";
 import { EventCatalog } from "./catalog.ts";
-import { type EventRow, EventCodec } from "./codec.ts";
+import { EventCodec, type EventRow } from "./codec.ts";
 import { GroupAppender } from "./group_append.ts";
 import { newEventId } from "./ids.ts";
 import { Keyring } from "./personal.ts";
@@ -18,7 +18,8 @@ import {
 } from "./store.ts";
 import { log } from "../log.ts";
 
-const columns = "global_position, tx_id::text as tx_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, created_at";
+const columns =
+  "global_position, tx_id::text as tx_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, created_at";
 
 export interface PostgresEventStoreOptions {
   /** Concurrent group-append round trips; more overlap commits, fewer batch better. */
@@ -63,12 +64,18 @@ export class PostgresEventStore implements EventStore {
     this.#listeners.clear();
   }
 
-  async append(streamId: string, events: NewEvent[], options: { expectedVersion?: ExpectedVersion } = {}): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedVersion?: ExpectedVersion } = {},
+  ): Promise<AppendResult> {
     const expectedVersion = options.expectedVersion ?? "any";
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     if (!streamId || streamId.length > 200) throw new Error(`append: stream id must be 1-200 characters`);
     const expected = expectedVersion === "any" ? -1 : expectedVersion === "no_stream" ? 0 : expectedVersion;
-    if (!Number.isSafeInteger(expected) || expected < -1) throw new Error(`append to ${streamId}: bad expected version ${expectedVersion}`);
+    if (!Number.isSafeInteger(expected) || expected < -1) {
+      throw new Error(`append to ${streamId}: bad expected version ${expectedVersion}`);
+    }
     const at = new Date().toISOString();
     const encoded = await this.codec.encode(events.map((e) => ({
       id: e.eventId ?? newEventId(),

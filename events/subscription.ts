@@ -24,14 +24,13 @@ export class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.#resolve = undefined;
-        self.#dirty = false;
+        this.#resolve = undefined;
+        this.#dirty = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
       this.#resolve = done;
     });
   }

@@ -3,8 +3,8 @@ import type { Queryable } from "../events/database.ts";
 import type { Checkpoint } from "../events/store.ts";
 
 export class LostLeadershipError extends Error {
-  constructor(readonly name: string) {
-    super(`${name}: the checkpoint moved under us; another runner has taken over`);
+  constructor(readonly consumer: string) {
+    super(`${consumer}: the checkpoint moved under us; another runner has taken over`);
     this.name = "LostLeadershipError";
   }
 }

@@ -71,6 +71,14 @@ export abstract class Consumer {
     }
   }
 
+  /** Catches up once under the lock and returns the number of events read, without staying on. */
+  runOnce(): Promise<number> {
+    return this.exclusively(async () => {
+      this.checkpoint = await this.prepare();
+      return await this.catchUp();
+    });
+  }
+
   /** Resolves once this runner leads and has read everything committed so far. */
   idle(): Promise<void> {
     return new Promise((resolve) => this.#caughtUp.push(resolve));

@@ -19,7 +19,9 @@ export interface Projection {
 }
 
 export function defineProjection(projection: Projection): Projection {
-  if (!projection.apply && !projection.applyBatch) throw new Error(`projection ${projection.name}: needs apply or applyBatch`);
+  if (!projection.apply && !projection.applyBatch) {
+    throw new Error(`projection ${projection.name}: needs apply or applyBatch`);
+  }
   for (const table of projection.tables) {
     if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`projection ${projection.name}: bad table name ${table}`);
   }

@@ -63,7 +63,12 @@ export class ReactorRunner extends Consumer {
       outcome.events.map((e, i) => ({
         ...e,
         eventId: outcomeEventId(name, event.eventId, i),
-        metadata: { causation_id: event.eventId, correlation_id: event.metadata.correlation_id, actor: `reactor:${name}`, ...e.metadata },
+        metadata: {
+          causation_id: event.eventId,
+          correlation_id: event.metadata.correlation_id,
+          actor: `reactor:${name}`,
+          ...e.metadata,
+        },
       })),
     );
   }

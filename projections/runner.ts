@@ -19,7 +19,11 @@ export class ProjectionRunner extends Consumer {
     return await this.db.sql.begin(async (tx) => {
       const stored = await readCheckpoint(tx, this.name);
       if (stored?.version === this.projection.version) return stored.checkpoint;
-      log.info("projection rebuilds from zero", { projection: this.projection.name, from: stored?.version, to: this.projection.version });
+      log.info("projection rebuilds from zero", {
+        projection: this.projection.name,
+        from: stored?.version,
+        to: this.projection.version,
+      });
       await this.#recreate(tx);
       return start;
     });

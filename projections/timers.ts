@@ -32,7 +32,9 @@ export const timersProjection = defineProjection({
     const target = data.target as { kind: string; id: string };
     await tx`
       insert into timers (timer_id, due_at, kind, actor_id, command)
-      values (${data.timerId as string}, ${data.dueAt as string}, ${target.kind}, ${target.id}, ${JSON.stringify(data.command)}::text::jsonb)
+      values (${data.timerId as string}, ${data.dueAt as string}, ${target.kind}, ${target.id}, ${
+      JSON.stringify(data.command)
+    }::text::jsonb)
       on conflict (timer_id) do update set due_at = excluded.due_at, kind = excluded.kind, actor_id = excluded.actor_id,
         command = excluded.command, lease_until = null, attempts = 0`;
   },
@@ -55,7 +57,7 @@ export interface TimerSchedulerOptions {
 }
 
 export class TimerScheduler {
-  #timer?: number;
+  #timer?: ReturnType<typeof setTimeout>;
   #tick?: Promise<number>;
 
   constructor(
@@ -88,15 +90,7 @@ export class TimerScheduler {
   async tick(): Promise<number> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 30_000));
-    const due = await this.sql<DueTimer[]>`
-      update timers set lease_until = ${leaseUntil}, attempts = attempts + 1
-      where timer_id in (
-        select timer_id from timers
-        where due_at <= ${now} and (lease_until is null or lease_until < ${now})
-        order by due_at limit ${this.options.batchSize ?? 100}
-        for update skip locked
-      )
-      returning timer_id, due_at, kind, actor_id, command, attempts`;
+    const due = await this.#claim(now, leaseUntil);
     let delivered = 0;
     for (const timer of due) {
       try {
@@ -109,9 +103,31 @@ export class TimerScheduler {
         await this.sql`delete from timers where timer_id = ${timer.timer_id} and due_at = ${timer.due_at}`;
         delivered++;
       } catch (error) {
-        log.warn("timer delivery failed; retried after its lease", { timer: timer.timer_id, attempts: timer.attempts, error });
+        log.warn("timer delivery failed; retried after its lease", {
+          timer: timer.timer_id,
+          attempts: timer.attempts,
+          error,
+        });
       }
     }
     return delivered;
+  }
+
+  async #claim(now: Date, leaseUntil: Date): Promise<DueTimer[]> {
+    try {
+      return await this.sql<DueTimer[]>`
+      update timers set lease_until = ${leaseUntil}, attempts = attempts + 1
+      where timer_id in (
+        select timer_id from timers
+        where due_at <= ${now} and (lease_until is null or lease_until < ${now})
+        order by due_at limit ${this.options.batchSize ?? 100}
+        for update skip locked
+      )
+      returning timer_id, due_at, kind, actor_id, command, attempts`;
+    } catch (error) {
+      // The timers projection builds its table on first run (or rebuild): nothing is due before that.
+      if ((error as { code?: string }).code === "42P01") return [];
+      throw error;
+    }
   }
 }

@@ -32,7 +32,10 @@ export function assertMatch(actual: string, expected: RegExp, msg?: string): voi
 }
 
 export function assertStringIncludes(actual: string, expected: string, msg?: string): void {
-  nodeAssert.ok(actual.includes(expected), msg ?? `expected ${JSON.stringify(actual)} to include ${JSON.stringify(expected)}`);
+  nodeAssert.ok(
+    actual.includes(expected),
+    msg ?? `expected ${JSON.stringify(actual)} to include ${JSON.stringify(expected)}`,
+  );
 }
 
 export function assertArrayIncludes<T>(actual: readonly T[], expected: readonly T[], msg?: string): void {

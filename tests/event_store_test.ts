@@ -25,17 +25,29 @@ for (const backend of await backends()) {
         assertEquals(second.version, 3);
         await store.append("acct-1", [inc(4)], { expectedVersion: "any" });
         const events = await store.readStream("acct-1");
-        assertEquals(events.map((e) => [e.streamVersion, (e.data as { by: number }).by]), [[1, 1], [2, 2], [3, 3], [4, 4]]);
+        assertEquals(events.map((e) => [e.streamVersion, (e.data as { by: number }).by]), [[1, 1], [2, 2], [3, 3], [
+          4,
+          4,
+        ]]);
         assertEquals((await store.readStream("acct-1", { fromVersion: 3 })).map((e) => e.streamVersion), [3, 4]);
         assert(events[0].globalPosition < events[3].globalPosition);
         assertStringIncludes(String(events[0].metadata.at), "T");
       });
 
       await t.step("refuses a wrong expected version with the actual one", async () => {
-        const error = await assertRejects(() => store.append("acct-1", [inc()], { expectedVersion: 2 }), WrongExpectedVersionError);
+        const error = await assertRejects(
+          () => store.append("acct-1", [inc()], { expectedVersion: 2 }),
+          WrongExpectedVersionError,
+        );
         assertEquals(error.actual, 4);
-        await assertRejects(() => store.append("acct-1", [inc()], { expectedVersion: "no_stream" }), WrongExpectedVersionError);
-        await assertRejects(() => store.append("acct-none", [inc()], { expectedVersion: 1 }), WrongExpectedVersionError);
+        await assertRejects(
+          () => store.append("acct-1", [inc()], { expectedVersion: "no_stream" }),
+          WrongExpectedVersionError,
+        );
+        await assertRejects(
+          () => store.append("acct-none", [inc()], { expectedVersion: 1 }),
+          WrongExpectedVersionError,
+        );
         assertEquals((await store.readStream("acct-none")).length, 0);
       });
 
@@ -71,7 +83,11 @@ for (const backend of await backends()) {
         );
         assertStringIncludes(error.message, "Incremented");
         assertStringIncludes(error.message, "data.by");
-        await assertRejects(() => store.append("bad-1", [{ type: "NoSuchEvent", data: {} }]), InvalidEventError, "unknown event type");
+        await assertRejects(
+          () => store.append("bad-1", [{ type: "NoSuchEvent", data: {} }]),
+          InvalidEventError,
+          "unknown event type",
+        );
         assertEquals((await store.readStream("bad-1")).length, 0);
         const [row] = await db.sql`select count(*)::int as n from streams where stream_id = 'bad-1'`;
         assertEquals(row.n, 0);
@@ -79,10 +95,13 @@ for (const backend of await backends()) {
 
       await t.step("group append: concurrent appends share round trips, each with its own result", async () => {
         await store.append("grp-conflict", [inc()], { expectedVersion: "no_stream" });
-        const appends = Array.from({ length: 64 }, (_, i) =>
-          i % 8 === 0
-            ? store.append("grp-conflict", [inc()], { expectedVersion: 5 }) // stale: must fail alone
-            : store.append(`grp-${i}`, [inc(), inc()], { expectedVersion: "no_stream" }));
+        const appends = Array.from(
+          { length: 64 },
+          (_, i) =>
+            i % 8 === 0
+              ? store.append("grp-conflict", [inc()], { expectedVersion: 5 }) // stale: must fail alone
+              : store.append(`grp-${i}`, [inc(), inc()], { expectedVersion: "no_stream" }),
+        );
         const results = await Promise.allSettled(appends);
         results.forEach((r, i) => assertEquals(r.status, i % 8 === 0 ? "rejected" : "fulfilled", `append ${i}`));
         const [row] = await db.sql`
@@ -92,15 +111,28 @@ for (const backend of await backends()) {
       });
 
       await t.step("personal fields are sealed at rest and shredded by forget", async () => {
-        await store.append("user-7", [{ type: "ProfileSaved", data: { userId: "7", name: "Анна", phone: "+79991234567" } }]);
+        await store.append("user-7", [{
+          type: "ProfileSaved",
+          data: { userId: "7", name: "Анна", phone: "+79991234567" },
+        }]);
         const [raw] = await db.sql`select data::text as data from events where stream_id = 'user-7'`;
         assert(!raw.data.includes("Анна") && !raw.data.includes("+7999"), `plaintext at rest: ${raw.data}`);
         assertEquals((await store.readStream("user-7"))[0].data, { userId: "7", name: "Анна", phone: "+79991234567" });
         await store.forget("user:7");
-        assertEquals((await store.readStream("user-7"))[0].data, { userId: "7", name: "[redacted]", phone: "[redacted]" });
+        assertEquals((await store.readStream("user-7"))[0].data, {
+          userId: "7",
+          name: "[redacted]",
+          phone: "[redacted]",
+        });
         // The same person coming back gets a new key; the old fields stay gone.
-        await store.append("user-7", [{ type: "ProfileSaved", data: { userId: "7", name: "Anna", phone: "+79990000000" } }]);
-        assertEquals((await store.readStream("user-7")).map((e) => (e.data as { name: string }).name), ["[redacted]", "Anna"]);
+        await store.append("user-7", [{
+          type: "ProfileSaved",
+          data: { userId: "7", name: "Anna", phone: "+79990000000" },
+        }]);
+        assertEquals((await store.readStream("user-7")).map((e) => (e.data as { name: string }).name), [
+          "[redacted]",
+          "Anna",
+        ]);
       });
 
       await t.step("old schema versions are upcast on read, never rewritten", async () => {
@@ -145,8 +177,12 @@ for (const backend of await backends({ pglite: false })) {
     const { db, store, close } = await openTestStore(backend);
     const seenA: string[] = [];
     const seenB: string[] = [];
-    const subA = subscribe(store, (events) => void seenA.push(...events.map((e) => e.streamId)), { pollIntervalMs: 20 });
-    const subB = subscribe(store, (events) => void seenB.push(...events.map((e) => e.streamId)), { pollIntervalMs: 20 });
+    const subA = subscribe(store, (events) => void seenA.push(...events.map((e) => e.streamId)), {
+      pollIntervalMs: 20,
+    });
+    const subB = subscribe(store, (events) => void seenB.push(...events.map((e) => e.streamId)), {
+      pollIntervalMs: 20,
+    });
     try {
       let commit!: () => void;
       const held = new Promise<void>((resolve) => (commit = resolve));

@@ -16,7 +16,10 @@ async function probe(): Promise<boolean> {
     return true;
   } catch {
     if (Deno.env.get("CI")) throw new Error(`CI: no Postgres answers at ${postgresUrl}`);
-    console.warn(`%cPostgres at ${postgresUrl} is not reachable: its tests are skipped (set DATABASE_URL)`, "color: red");
+    console.warn(
+      `%cPostgres at ${postgresUrl} is not reachable: its tests are skipped (set DATABASE_URL)`,
+      "color: red",
+    );
     return false;
   }
 }
@@ -39,7 +42,10 @@ export interface TestDatabase extends Database {
 }
 
 /** A migrated database in its own schema; close() drops the schema again. */
-export async function openTestDatabase(backend: Backend, options: { poolSize?: number; schema?: string } = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  backend: Backend,
+  options: { poolSize?: number; schema?: string } = {},
+): Promise<TestDatabase> {
   if (backend === "pglite") {
     const db = await openDatabase({ dataDir: "memory://" });
     await migrate(db.sql);

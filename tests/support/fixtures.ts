@@ -50,7 +50,11 @@ export const counter = defineActor({
       if (event.type === "Rang") return { ...state, rang: [...state.rang, event.data.note] };
       return state;
     },
-    decide(command: CounterCommand, state: CounterState, { now }): CounterEvent[] | Rejection<"over_limit" | "in_the_past"> {
+    decide(
+      command: CounterCommand,
+      state: CounterState,
+      { now },
+    ): CounterEvent[] | Rejection<"over_limit" | "in_the_past"> {
       switch (command.type) {
         case "increment":
           if (command.limit !== undefined && state.count + command.by > command.limit) {
@@ -60,7 +64,14 @@ export const counter = defineActor({
         case "remind": {
           const at = new Date(command.at);
           if (at <= now) return reject("in_the_past", "a reminder must be in the future");
-          return [scheduleTimer({ timerId: `ring:${command.at}`, dueAt: at, target: { kind: "counter", id: "c" }, command: { type: "ring", note: command.note } })];
+          return [
+            scheduleTimer({
+              timerId: `ring:${command.at}`,
+              dueAt: at,
+              target: { kind: "counter", id: "c" },
+              command: { type: "ring", note: command.note },
+            }),
+          ];
         }
         case "ring":
           return [{ type: "Rang", data: { note: command.note } }];

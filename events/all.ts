@@ -1,0 +1,7 @@
+// The application's event catalog: every domain's definitions, registered once.
+import { EventCatalog } from "./catalog.ts";
+import { timerEvents } from "./timers.ts";
+
+export function applicationCatalog(): EventCatalog {
+  return new EventCatalog([...timerEvents]);
+}

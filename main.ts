@@ -1,0 +1,93 @@
+// Composition root: config → event store → actors → projections and timers → web.
+import { type Config, loadConfig } from "./config.ts";
+import { log, setLogLevel } from "./log.ts";
+import { openDatabase } from "./events/database.ts";
+import { migrate, MigrationError } from "./events/migrations.ts";
+import { applicationCatalog } from "./events/all.ts";
+import { PostgresEventStore } from "./events/postgres_store.ts";
+import { ActorRuntime } from "./actors/runtime.ts";
+import { SnapshotStore } from "./actors/snapshots.ts";
+import { systemClock } from "./actors/clock.ts";
+import { allProjections } from "./projections/all.ts";
+import { ProjectionRunner } from "./projections/runner.ts";
+import { TimerScheduler } from "./projections/timers.ts";
+import { projectionLag } from "./projections/lag.ts";
+import { createWebApp } from "./web/app.ts";
+
+export interface Platform {
+  url: string;
+  runtime: ActorRuntime;
+  store: PostgresEventStore;
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config): Promise<Platform> {
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    schema: config.DATABASE_SCHEMA,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  try {
+    const applied = await migrate(db.sql);
+    if (applied.length > 0) log.info("migrations applied", { applied });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+
+  const store = new PostgresEventStore(db, applicationCatalog());
+  await store.listen();
+  const runtime = new ActorRuntime(store, {
+    clock: systemClock,
+    snapshots: new SnapshotStore(db.sql),
+    snapshotEvery: config.SNAPSHOT_EVERY,
+    idleMs: config.ACTOR_IDLE_MS,
+  });
+  const runners = allProjections.map((p) =>
+    new ProjectionRunner(p, db, store, { pollIntervalMs: config.POLL_INTERVAL_MS })
+  );
+  for (const runner of runners) runner.start();
+  const timers = new TimerScheduler(db.sql, runtime, systemClock);
+  timers.start();
+
+  const app = createWebApp({ db, lag: () => projectionLag(db.sql) });
+  const server = Deno.serve({ hostname: config.HOST, port: config.PORT, onListen: () => {} }, app.fetch);
+  const url = `http://${config.HOST}:${server.addr.port}`;
+  log.info("listening", { url, database: db.kind, projections: allProjections.map((p) => p.name) });
+
+  return {
+    url,
+    runtime,
+    store,
+    async stop() {
+      await server.shutdown();
+      await timers.stop();
+      await Promise.all(runners.map((r) => r.stop()));
+      await runtime.stop();
+      await store.close();
+      await db.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const config = loadConfig();
+  setLogLevel(config.LOG_LEVEL);
+  let platform: Platform;
+  try {
+    platform = await start(config);
+  } catch (error) {
+    log.error(error instanceof MigrationError ? error.message : "start-up failed", { error });
+    Deno.exit(1);
+  }
+  const shutdown = async () => {
+    log.info("shutting down");
+    // A second signal, or a stop that hangs, must not keep the process alive.
+    setTimeout(() => Deno.exit(1), 10_000);
+    await platform.stop();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+}

@@ -1,0 +1,176 @@
+// Projections, reactors and timers against real databases.
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { ProjectionRunner } from "../projections/runner.ts";
+import { eventStatsProjection } from "../projections/event_stats.ts";
+import { defineProjection, type Projection } from "../projections/projection.ts";
+import { type Reactor, ReactorRunner } from "../projections/reactor.ts";
+import { TimerScheduler, timersProjection } from "../projections/timers.ts";
+import { ActorRuntime } from "../actors/runtime.ts";
+import { ManualClock } from "../actors/clock.ts";
+import type { RecordedEvent } from "../events/store.ts";
+import { backends } from "./support/db.ts";
+import { counter } from "./support/fixtures.ts";
+import { openTestStore, type TestStore } from "./support/store.ts";
+
+const inc = (by = 1) => ({ type: "Incremented", data: { by } });
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Sum of increments: one row, so a double-applied event shows at once. */
+function sumProjection(version = 1, failOn?: number): Projection {
+  return defineProjection({
+    name: "sum",
+    version,
+    tables: ["sums"],
+    types: ["Incremented"],
+    async setup(tx) {
+      await tx`create table sums (id int primary key, total bigint not null, events int not null)`;
+      await tx`insert into sums values (1, 0, 0)`;
+    },
+    async apply(tx, event) {
+      const by = (event.data as { by: number }).by;
+      if (by === failOn) throw new Error("poison");
+      await tx`update sums set total = total + ${by * version}, events = events + 1 where id = 1`;
+    },
+  });
+}
+
+const readSum = async ({ db }: TestStore) => (await db.sql`select total, events from sums where id = 1`)[0];
+
+for (const backend of await backends()) {
+  Deno.test(`[${backend}] projections, reactors and timers`, async (t) => {
+    const ts = await openTestStore(backend);
+    const { db, store } = ts;
+    try {
+      await t.step("a runner applies each event once and resumes from its checkpoint", async () => {
+        for (let i = 0; i < 10; i++) await store.append(`c-${i % 3}`, [inc(i + 1)]);
+        const runner = new ProjectionRunner(sumProjection(), db, store, { batchSize: 4 });
+        runner.start();
+        await runner.idle();
+        assertEquals(await readSum(ts), { total: 55, events: 10 });
+        await runner.stop();
+        await store.append("c-1", [inc(100)]);
+        const again = new ProjectionRunner(sumProjection(), db, store);
+        again.start();
+        await again.idle();
+        assertEquals(await readSum(ts), { total: 155, events: 11 });
+        // Live: a new event arrives while it runs.
+        await store.append("c-2", [inc(1000)]);
+        await waitFor(async () => (await readSum(ts)).events === 12);
+        await again.stop();
+      });
+
+      await t.step("a failing apply rolls back the read model and the checkpoint together", async () => {
+        await store.append("c-9", [inc(7), inc(8)]);
+        const runner = new ProjectionRunner(sumProjection(1, 8), db, store);
+        await assertRejects(() => runner.runOnce(), Error, "poison");
+        assertEquals((await readSum(ts)).events, 12, "the batch with the poison event left nothing behind");
+      });
+
+      await t.step("a new version rebuilds the read model from zero", async () => {
+        const v2 = new ProjectionRunner(sumProjection(2), db, store);
+        v2.start();
+        await v2.idle();
+        assertEquals(await readSum(ts), { total: 2 * (1155 + 15), events: 14 });
+        await v2.stop();
+      });
+
+      await t.step("rebuild on demand refills from zero with progress", async () => {
+        const stats = new ProjectionRunner(eventStatsProjection, db, store, { batchSize: 5 });
+        const batches: number[] = [];
+        const read = await stats.rebuild((n) => batches.push(n));
+        assertEquals(read, batches.reduce((a, b) => a + b, 0));
+        assert(batches.length > 1);
+        const [row] = await db.sql`select events from event_type_counts where type = 'Incremented'`;
+        assertEquals(row.events, 14);
+      });
+
+      await t.step("a reactor acts once per event and records its outcome", async () => {
+        const effects: string[] = [];
+        const reactor: Reactor = {
+          name: "notifier",
+          types: ["Incremented"],
+          react: (event: RecordedEvent) => {
+            effects.push(event.eventId);
+            return Promise.resolve({
+              streamId: `notice-${event.streamId}`,
+              events: [{ type: "Rang", data: { note: event.eventId } }],
+            });
+          },
+        };
+        const first = new ReactorRunner(reactor, db, store);
+        first.start();
+        await first.idle();
+        await first.stop();
+        assertEquals(effects.length, 14);
+        // A restart that lost its checkpoint finds the recorded outcomes and does not act again.
+        await db.sql`update checkpoints set tx_id = '0', global_position = 0 where name = 'reactor:notifier'`;
+        const second = new ReactorRunner(reactor, db, store);
+        second.start();
+        await second.idle();
+        await second.stop();
+        assertEquals(effects.length, 14);
+        const [row] = await db.sql`select count(*)::int as n from events where type = 'Rang'`;
+        assertEquals(row.n, 14);
+      });
+
+      await t.step("timers fire when the clock passes them, once", async () => {
+        const clock = new ManualClock("2026-03-01T10:00:00Z");
+        const runtime = new ActorRuntime(store, { clock });
+        const counters = runtime.actor(counter);
+        const timers = new ProjectionRunner(timersProjection, db, store);
+        timers.start();
+        try {
+          await timers.idle();
+          const scheduler = new TimerScheduler(db.sql, runtime, clock);
+          await counters.send("c", { type: "remind", at: "2026-03-01T11:00:00.000Z", note: "tea" });
+          await waitFor(async () => (await db.sql`select 1 from timers`).length === 1);
+          assertEquals(await scheduler.tick(), 0);
+          clock.advance(60 * 60 * 1000);
+          assertEquals(await scheduler.tick(), 1);
+          assertEquals(await scheduler.tick(), 0);
+          assertEquals((await counters.state("c")).state.rang, ["tea"]);
+        } finally {
+          await timers.stop();
+          await runtime.stop();
+        }
+      });
+    } finally {
+      await ts.close();
+    }
+  });
+}
+
+for (const backend of await backends({ pglite: false })) {
+  Deno.test(`[${backend}] one runner per projection across processes; a standby takes over`, async () => {
+    const ts = await openTestStore(backend);
+    const other = await openTestStore(backend, { schema: ts.db.schema });
+    try {
+      for (let i = 0; i < 20; i++) await ts.store.append(`c-${i}`, [inc(1)]);
+      const a = new ProjectionRunner(sumProjection(), ts.db, ts.store, { lockRetryMs: 50 });
+      a.start();
+      await a.idle();
+      const b = new ProjectionRunner(sumProjection(), other.db, other.store, { lockRetryMs: 50 });
+      b.start();
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals([a.leading, b.leading], [true, false]);
+      await a.stop();
+      await b.idle();
+      assertEquals(b.leading, true);
+      await ts.store.append("c-late", [inc(5)]);
+      await waitFor(async () => (await readSum(ts)).events === 21);
+      assertEquals(await readSum(ts), { total: 25, events: 21 });
+      await b.stop();
+    } finally {
+      await other.store.close();
+      await other.db.close().catch(() => {});
+      await ts.close();
+    }
+  });
+}
