@@ -14,7 +14,7 @@ export interface EncodedEvent {
 
 export interface EventRow {
   global_position: number;
-  tx_id: string;
+  tx_text: string;
   stream_id: string;
   stream_version: number;
   event_id: string;
@@ -22,7 +22,7 @@ export interface EventRow {
   schema_version: number;
   data: unknown;
   metadata: EventMetadata;
-  created_at: Date;
+  created_ms: number;
 }
 
 export class EventCodec {
@@ -75,12 +75,12 @@ export class EventCodec {
         streamId: row.stream_id,
         streamVersion: row.stream_version,
         globalPosition: row.global_position,
-        txId: row.tx_id,
+        txId: row.tx_text,
         type: row.type,
         schemaVersion: row.schema_version,
         data: this.catalog.upcast(row.type, row.schema_version, open?.data ?? row.data, open?.redacted),
         metadata: row.metadata,
-        createdAt: row.created_at,
+        createdAt: new Date(row.created_ms),
       };
     });
   }

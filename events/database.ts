@@ -40,6 +40,8 @@ function pool(connection: postgres.Options<Record<string, postgres.PostgresType>
       search_path: schema,
       // A forgotten open transaction would hold back every reader of the log (see readAll).
       idle_in_transaction_session_timeout: 60_000,
+      // JIT compiles for tens of milliseconds once estimates grow: ruinous for short OLTP statements.
+      jit: "off",
       application_name: "tg-platform",
     },
   });

@@ -59,7 +59,8 @@ export class Keyring {
     }
     if (missing.length === 0) return result;
     const rows = create ? await this.#createOrFetch(missing) : await this.sql<{ subject: string; key: Uint8Array }[]>`
-      select subject, key from subject_keys where subject in ${this.sql(missing)}`;
+      select subject, key from subject_keys
+      where subject in (select jsonb_array_elements_text(${JSON.stringify(missing)}::text::jsonb))`;
     const found = new Map(rows.map((row) => [row.subject, row.key]));
     for (const subject of missing) {
       const raw = found.get(subject);

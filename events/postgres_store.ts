@@ -3,6 +3,7 @@ import type { Database } from "./database.ts";
 import { EventCatalog } from "./catalog.ts";
 import { EventCodec, type EventRow } from "./codec.ts";
 import { GroupAppender } from "./group_append.ts";
+import { Coalescer } from "./coalesce.ts";
 import { newEventId } from "./ids.ts";
 import { Keyring } from "./personal.ts";
 import {
@@ -18,8 +19,11 @@ import {
 } from "./store.ts";
 import { log } from "../log.ts";
 
-const columns =
-  "global_position, tx_id::text as tx_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, created_at";
+// Aliases must not shadow tx_id: ORDER BY would bind to the text and sort "1000" before "999".
+// Epoch milliseconds parse far faster than postgres.js's timestamp parser on the replay path.
+const columns = (t: string) =>
+  `${t}.global_position, ${t}.tx_id::text as tx_text, ${t}.stream_id, ${t}.stream_version, ${t}.event_id, ${t}.type, ` +
+  `${t}.schema_version, ${t}.data, ${t}.metadata, (extract(epoch from ${t}.created_at) * 1000)::float8 as created_ms`;
 
 export interface PostgresEventStoreOptions {
   /** Concurrent group-append round trips; more overlap commits, fewer batch better. */
@@ -32,6 +36,7 @@ export class PostgresEventStore implements EventStore {
   readonly keyring: Keyring;
   readonly #appender: GroupAppender;
   readonly #listeners = new Set<() => void>();
+  readonly #streamReads: Coalescer<string, EventRow[]>;
   #unlisten?: () => Promise<void>;
 
   constructor(readonly db: Database, readonly catalog: EventCatalog, options: PostgresEventStoreOptions = {}) {
@@ -40,6 +45,7 @@ export class PostgresEventStore implements EventStore {
     // PGlite has one connection: a second round trip in flight would only queue behind the first.
     const maxInFlight = options.maxInFlight ?? (db.multiConnection ? 2 : 1);
     this.#appender = new GroupAppender(db.sql, { maxInFlight, maxBatch: options.maxBatch ?? 512 });
+    this.#streamReads = new Coalescer((keys) => this.#readStreams(keys), []);
   }
 
   /** Listens for appends and shredded keys from other processes (Postgres only). */
@@ -94,11 +100,39 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromVersion?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const rows = await this.db.sql<EventRow[]>`
-      select ${this.db.sql.unsafe(columns)} from events
-      where stream_id = ${streamId} and stream_version >= ${options.fromVersion ?? 1}
-      order by stream_version limit ${options.limit ?? 1_000_000}`;
-    return await this.codec.decode(rows);
+    const fromVersion = options.fromVersion ?? 1;
+    if (options.limit !== undefined) {
+      const rows = await this.db.sql<EventRow[]>`
+        select ${this.db.sql.unsafe(columns("events"))} from events
+        where stream_id = ${streamId} and stream_version >= ${fromVersion}
+        order by stream_version limit ${options.limit}`;
+      return await this.codec.decode(rows);
+    }
+    // Unlimited reads (actor activation and catch-up) made in the same tick share a round trip.
+    return await this.codec.decode(await this.#streamReads.get(`${fromVersion}:${streamId}`));
+  }
+
+  async #readStreams(keys: string[]): Promise<Map<string, EventRow[]>> {
+    const requests = keys.map((key) => {
+      const [fromVersion, streamId] = splitOnce(key, ":");
+      return { key, stream_id: streamId, from_version: Number(fromVersion) };
+    });
+    const rows = await this.db.sql<(EventRow & { key: string })[]>`
+      select r.key, ${this.db.sql.unsafe(columns("e"))}
+      from jsonb_to_recordset(${
+      JSON.stringify(requests)
+    }::text::jsonb) as r(key text, stream_id text, from_version bigint)
+      join lateral (
+        select * from events e where e.stream_id = r.stream_id and e.stream_version >= r.from_version
+      ) e on true
+      order by r.key, e.stream_version`;
+    const byKey = new Map<string, EventRow[]>();
+    for (const row of rows) {
+      const list = byKey.get(row.key);
+      if (list) list.push(row);
+      else byKey.set(row.key, [row]);
+    }
+    return byKey;
   }
 
   /**
@@ -108,10 +142,10 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: { after?: Checkpoint; limit?: number } = {}): Promise<RecordedEvent[]> {
     const after = options.after ?? start;
     const rows = await this.db.sql<EventRow[]>`
-      select ${this.db.sql.unsafe(columns)} from events
+      select ${this.db.sql.unsafe(columns("events"))} from events
       where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
         and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-      order by tx_id, global_position limit ${options.limit ?? 1000}`;
+      order by events.tx_id, events.global_position limit ${options.limit ?? 1000}`;
     return await this.codec.decode(rows);
   }
 

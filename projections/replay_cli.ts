@@ -6,7 +6,7 @@ import { migrate } from "../events/migrations.ts";
 import { applicationCatalog } from "../events/all.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { allProjections } from "./all.ts";
-import { ProjectionRunner } from "./runner.ts";
+import { ProjectionRunner, rebuildBatchSize } from "./runner.ts";
 import { ProgressBar } from "./progress.ts";
 
 const config = loadConfig();
@@ -31,7 +31,7 @@ try {
   const store = new PostgresEventStore(db, applicationCatalog());
   const [{ total }] = await db.sql<{ total: number }[]>`select count(*)::int8 as total from events`;
   for (const projection of selected) {
-    const runner = new ProjectionRunner(projection, db, store, { batchSize: 5000 });
+    const runner = new ProjectionRunner(projection, db, store, { batchSize: rebuildBatchSize });
     const bar = new ProgressBar(projection.name, total);
     try {
       await runner.rebuild((n) => bar.advance(n));

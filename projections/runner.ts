@@ -7,6 +7,9 @@ import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from "./checkpoint
 import type { Projection } from "./projection.ts";
 import { log } from "../log.ts";
 
+/** Batch size for rebuilds: large batches let aggregating projections write each row once per batch. */
+export const rebuildBatchSize = 20_000;
+
 export class ProjectionRunner extends Consumer {
   readonly #types?: ReadonlySet<string>;
 

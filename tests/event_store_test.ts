@@ -147,6 +147,26 @@ for (const backend of await backends()) {
         assertEquals(raw.data, { name: "Ivan Petrov" });
       });
 
+      await t.step("readAll orders transaction ids as numbers, not text", async () => {
+        const tail = (await store.readAll({ limit: 100_000 })).at(-1)!;
+        // Ids below every running transaction, across a digit boundary: as text "1000" < "999".
+        const [{ current }] = await db.sql`select pg_current_xact_id()::text as current`;
+        const high = 10 ** (current.length - 1);
+        const low = high - 1;
+        await db.sql`insert into streams (stream_id, version) values ('xid-order', 2)`;
+        await db.sql`
+          insert into events (tx_id, stream_id, stream_version, event_id, type, schema_version, data, metadata)
+          values (${String(high)}::xid8, 'xid-order', 2, ${newEventId()}, 'Incremented', 1, '{"by":2}', '{}'),
+                 (${String(low)}::xid8, 'xid-order', 1, ${newEventId()}, 'Incremented', 1, '{"by":1}', '{}')`;
+        const all = await store.readAll({ limit: 100_000 });
+        const ours = all.filter((e) => e.streamId === "xid-order");
+        assertEquals(ours.map((e) => e.txId), [String(low), String(high)]);
+        assert(
+          all.indexOf(ours[0]) < all.indexOf(all.find((e) => e.eventId === tail.eventId)!),
+          "lower ids come first",
+        );
+      });
+
       await t.step("a subscriber wakes within 200 ms of an append", async () => {
         const seen: RecordedEvent[] = [];
         let arrived: (() => void) | undefined;

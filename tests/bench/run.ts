@@ -1,0 +1,30 @@
+// `deno task bench`: every benchmark against real Postgres (DATABASE_URL), with a summary table.
+import { setLogLevel } from "../../log.ts";
+import { appendBench } from "./append_bench.ts";
+import { replayBench } from "./replay_bench.ts";
+import { actorsBench } from "./actors_bench.ts";
+import { benchUrl, type Figure } from "./support.ts";
+
+setLogLevel("warn");
+const url = new URL(benchUrl());
+const benches: Record<string, () => Promise<Figure[]>> = {
+  append: appendBench,
+  replay: replayBench,
+  actors: actorsBench,
+};
+const selected = Deno.args.length > 0 ? Deno.args : Object.keys(benches);
+const unknown = selected.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`);
+  Deno.exit(2);
+}
+
+console.log(
+  `machine: ${navigator.hardwareConcurrency} cores, ${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}`,
+);
+console.log(`database: ${url.host}${url.pathname}\n`);
+const figures: Figure[] = [];
+for (const name of selected) figures.push(...await benches[name]());
+
+console.log("\n| bench | metric | value | note |\n|---|---|---|---|");
+for (const f of figures) console.log(`| ${f.bench} | ${f.metric} | ${f.value} | ${f.note ?? ""} |`);
