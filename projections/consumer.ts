@@ -22,6 +22,7 @@ export abstract class Consumer {
   #wakeup?: Wakeup;
   #leading = false;
   #caughtUp: (() => void)[] = [];
+  #interrupt?: () => void;
   protected readonly batchSize: number;
 
   constructor(
@@ -53,6 +54,7 @@ export abstract class Consumer {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wakeup?.close();
+    this.#interrupt?.();
     await this.#loop;
     await this.#leadership.release();
     this.#leading = false;
@@ -102,6 +104,16 @@ export abstract class Consumer {
     }
   }
 
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#interrupt = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   async #run(): Promise<void> {
     let failures = 0;
     while (this.#running) {
@@ -126,8 +138,8 @@ export abstract class Consumer {
           this.#leading = false;
           await this.#leadership.release().catch(() => {});
         }
-        // Back off: 100 ms, 200 ms … up to 10 s, so a broken database is not hammered.
-        if (this.#running) await new Promise((r) => setTimeout(r, Math.min(10_000, 100 * 2 ** Math.min(failures, 7))));
+        // Back off: 200 ms, 400 ms … up to 10 s, so a broken database is not hammered; stop() ends it.
+        if (this.#running) await this.#pause(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)));
       }
     }
   }

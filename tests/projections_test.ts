@@ -8,6 +8,7 @@ import { TimerScheduler, timersProjection } from "../projections/timers.ts";
 import { ActorRuntime } from "../actors/runtime.ts";
 import { ManualClock } from "../actors/clock.ts";
 import type { RecordedEvent } from "../events/store.ts";
+import { scheduleTimer } from "../events/timers.ts";
 import { backends } from "./support/db.ts";
 import { counter } from "./support/fixtures.ts";
 import { openTestStore, type TestStore } from "./support/store.ts";
@@ -136,6 +137,36 @@ for (const backend of await backends()) {
           assertEquals(await scheduler.tick(), 1);
           assertEquals(await scheduler.tick(), 0);
           assertEquals((await counters.state("c")).state.rang, ["tea"]);
+        } finally {
+          await timers.stop();
+          await runtime.stop();
+        }
+      });
+      await t.step("a timer whose delivery fails is retried once its lease runs out", async () => {
+        const clock = new ManualClock("2026-03-01T10:00:00Z");
+        const runtime = new ActorRuntime(store, { clock });
+        const timers = new ProjectionRunner(timersProjection, db, store);
+        timers.start();
+        try {
+          await timers.idle();
+          await store.append("orphan-1", [scheduleTimer({
+            timerId: "t-orphan",
+            dueAt: new Date("2026-03-01T10:30:00Z"),
+            target: { kind: "counter", id: "late" },
+            command: { type: "ring", note: "again" },
+          })]);
+          await waitFor(async () => (await db.sql`select 1 from timers where timer_id = 't-orphan'`).length === 1);
+          const scheduler = new TimerScheduler(db.sql, runtime, clock, { leaseMs: 60_000 });
+          clock.advance(60 * 60 * 1000);
+          // No actor kind "counter" is registered in this runtime yet: delivery fails, the row stays leased.
+          assertEquals(await scheduler.tick(), 0);
+          runtime.actor(counter);
+          assertEquals(await scheduler.tick(), 0, "still leased: not delivered twice at once");
+          clock.advance(61_000);
+          assertEquals(await scheduler.tick(), 1);
+          assertEquals((await runtime.actor(counter).state("late")).state.rang, ["again"]);
+          const [row] = await db.sql`select count(*)::int as n from timers where timer_id = 't-orphan'`;
+          assertEquals(row.n, 0);
         } finally {
           await timers.stop();
           await runtime.stop();
