@@ -7,6 +7,7 @@ import { PostgresEventStore } from "../events/postgres_store.ts";
 import { DuplicateEventIdError, type RecordedEvent, WrongExpectedVersionError } from "../events/store.ts";
 import { subscribe } from "../events/subscription.ts";
 import { newEventId } from "../events/ids.ts";
+import { waitFor } from "./support/wait.ts";
 import { backends, postgresUrl } from "./support/db.ts";
 import { testCatalog } from "./support/fixtures.ts";
 import { openTestStore } from "./support/store.ts";
@@ -249,12 +250,4 @@ for (const backend of await backends({ pglite: false })) {
       await close();
     }
   });
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

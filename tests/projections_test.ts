@@ -9,19 +9,12 @@ import { ActorRuntime } from "../actors/runtime.ts";
 import { ManualClock } from "../actors/clock.ts";
 import type { RecordedEvent } from "../events/store.ts";
 import { scheduleTimer } from "../events/timers.ts";
+import { waitFor } from "./support/wait.ts";
 import { backends } from "./support/db.ts";
 import { counter } from "./support/fixtures.ts";
 import { openTestStore, type TestStore } from "./support/store.ts";
 
 const inc = (by = 1) => ({ type: "Incremented", data: { by } });
-
-async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Sum of increments: one row, so a double-applied event shows at once. */
 function sumProjection(version = 1, failOn?: number): Projection {

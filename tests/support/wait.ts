@@ -1,0 +1,12 @@
+// Polls a condition until it holds, failing with the description after the timeout.
+export async function waitFor(
+  condition: () => Promise<boolean> | boolean,
+  what = "condition",
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
