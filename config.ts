@@ -34,6 +34,15 @@ export const configSchema = z.object({
   ACTOR_IDLE_MS: positiveInt(60_000),
   POLL_INTERVAL_MS: positiveInt(1_000),
   BOT_TOKEN: z.string().regex(/^\d+:[\w-]{30,}$/, "not a bot token (123456:ABC…)").optional(),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).default("https://api.telegram.org"),
+  TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
+  WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
+  WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "16-256 of A-Z a-z 0-9 _ -").optional(),
+  SEND_GLOBAL_PER_SECOND: positiveInt(30),
+  SEND_CHAT_PER_SECOND: positiveInt(1),
+  SEND_GROUP_PER_MINUTE: positiveInt(20),
+  USER_MESSAGES_PER_MINUTE: positiveInt(30),
+  USER_CALLBACKS_PER_MINUTE: positiveInt(60),
   ADMIN_IDS: idList,
 });
 

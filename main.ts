@@ -1,4 +1,5 @@
-// Composition root: config → event store → actors → projections and timers → web.
+// Composition root: config → event store → actors → projections and timers → web → bot.
+import "./web/telegram/quiet_deprecations.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { log, setLogLevel } from "./log.ts";
 import { openDatabase } from "./events/database.ts";
@@ -13,11 +14,17 @@ import { ProjectionRunner } from "./projections/runner.ts";
 import { TimerScheduler } from "./projections/timers.ts";
 import { projectionLag } from "./projections/lag.ts";
 import { createWebApp } from "./web/app.ts";
+import { defaultWebhookSecret, type Gateway, startGateway } from "./web/telegram/gateway.ts";
+import { Sandbox } from "./web/sandbox/sandbox.ts";
+import { sandboxRoutes } from "./web/sandbox/routes.ts";
 
 export interface Platform {
   url: string;
   runtime: ActorRuntime;
   store: PostgresEventStore;
+  gateway: Gateway;
+  /** The in-process Bot API emulator, when no BOT_TOKEN is configured. */
+  sandbox?: Sandbox;
   stop(): Promise<void>;
 }
 
@@ -51,16 +58,48 @@ export async function start(config: Config): Promise<Platform> {
   const timers = new TimerScheduler(db.sql, runtime, systemClock);
   timers.start();
 
-  const app = createWebApp({ db, lag: () => projectionLag(db.sql) });
+  const sandbox = config.BOT_TOKEN ? undefined : new Sandbox();
+  const telegram: { gateway?: Gateway } = {};
+  let url = "";
+  const app = createWebApp({
+    db,
+    lag: () => projectionLag(db.sql),
+    telegram: () => telegram.gateway?.routes,
+    mounts: sandbox ? [sandboxRoutes(sandbox, { miniAppUrl: () => `${url}/app` })] : [],
+  });
   const server = Deno.serve({ hostname: config.HOST, port: config.PORT, onListen: () => {} }, app.fetch);
-  const url = `http://${config.HOST}:${server.addr.port}`;
+  url = `http://${config.HOST}:${server.addr.port}`;
   log.info("listening", { url, database: db.kind, projections: allProjections.map((p) => p.name) });
+
+  const token = config.BOT_TOKEN ?? sandbox!.token;
+  const webhookSecret = config.WEBHOOK_SECRET ?? await defaultWebhookSecret(token);
+  const gateway = telegram.gateway = await startGateway({
+    token,
+    apiRoot: sandbox ? `${url}/sandbox` : config.TELEGRAM_API_ROOT,
+    mode: config.TELEGRAM_MODE,
+    webhookSecret,
+    sendLimits: {
+      globalPerSecond: config.SEND_GLOBAL_PER_SECOND,
+      perChatPerSecond: config.SEND_CHAT_PER_SECOND,
+      perGroupPerMinute: config.SEND_GROUP_PER_MINUTE,
+    },
+    rateLimits: {
+      messagesPerMinute: config.USER_MESSAGES_PER_MINUTE,
+      callbacksPerMinute: config.USER_CALLBACKS_PER_MINUTE,
+    },
+    webhookUrl: config.WEBHOOK_URL ?? (sandbox ? `${url}/telegram/webhook` : undefined),
+  }, { db, store, runtime });
+  if (sandbox) log.info("offline sandbox: open it in a browser", { url: `${url}/sandbox` });
 
   return {
     url,
     runtime,
     store,
+    gateway,
+    sandbox,
     async stop() {
+      await gateway.stop();
+      sandbox?.close();
       await server.shutdown();
       await timers.stop();
       await Promise.all(runners.map((r) => r.stop()));

@@ -54,6 +54,8 @@ export interface ActorRef<S, C, E extends DomainEvent, Code extends string> {
   send(id: string, command: C, options?: SendOptions): Promise<SendResult<S, E, Code>>;
   /** Current state, caught up with the stream (a query: nothing is decided). */
   state(id: string): Promise<{ state: S; version: number }>;
+  /** State as this process last saw it, loaded if inactive: for presentation, not decisions. */
+  peek(id: string): Promise<S>;
 }
 
 export class ActorRuntime {
@@ -87,6 +89,7 @@ export class ActorRuntime {
           await this.#catchUp(a);
           return { state: a.state as S, version: a.version };
         }),
+      peek: (id) => this.#enqueue(kind, id, (a) => Promise.resolve(a.state as S)),
     };
   }
 

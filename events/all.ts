@@ -1,7 +1,8 @@
 // The application's event catalog: every domain's definitions, registered once.
 import { EventCatalog } from "./catalog.ts";
 import { timerEvents } from "./timers.ts";
+import { telegramEvents } from "./telegram.ts";
 
 export function applicationCatalog(): EventCatalog {
-  return new EventCatalog([...timerEvents]);
+  return new EventCatalog([...timerEvents, ...telegramEvents]);
 }

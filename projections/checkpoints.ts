@@ -33,3 +33,9 @@ export async function advanceCheckpoint(sql: Queryable, name: string, from: Chec
     where name = ${name} and tx_id = ${from.txId}::xid8 and global_position = ${from.position}`;
   if (result.count !== 1) throw new LostLeadershipError(name);
 }
+
+/** The checkpoint of a consumer with no read model to rebuild (reactors, the sender): created at zero once. */
+export async function ensureCheckpoint(sql: Queryable, name: string): Promise<Checkpoint> {
+  await sql`insert into checkpoints (name, version) values (${name}, 1) on conflict (name) do nothing`;
+  return (await readCheckpoint(sql, name))!.checkpoint;
+}

@@ -44,6 +44,11 @@ export abstract class Consumer {
     return this.#leading;
   }
 
+  /** True once stop() was called: long handlers should give up and leave the rest for the next start. */
+  protected get stopping(): boolean {
+    return !this.#running;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -132,6 +137,7 @@ export abstract class Consumer {
         for (const resolve of this.#caughtUp.splice(0)) resolve();
         if (this.#running) await this.#wakeup!.wait(this.options.pollIntervalMs ?? 1000);
       } catch (error) {
+        if (!this.#running) break; // interrupted by stop(): nothing to report
         failures++;
         log.error("consumer failed", { consumer: this.name, error, failures });
         if (error instanceof LostLeadershipError) {

@@ -5,7 +5,7 @@ import type { Database } from "../events/database.ts";
 import { deterministicId } from "../events/ids.ts";
 import type { Checkpoint, EventStore, NewEvent, RecordedEvent } from "../events/store.ts";
 import { Consumer, type ConsumerOptions } from "./consumer.ts";
-import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from "./checkpoints.ts";
+import { advanceCheckpoint, ensureCheckpoint } from "./checkpoints.ts";
 
 export interface ReactionOutcome {
   streamId: string;
@@ -33,11 +33,8 @@ export class ReactorRunner extends Consumer {
     this.#types = reactor.types && new Set(reactor.types);
   }
 
-  protected async prepare(): Promise<Checkpoint> {
-    const stored = await readCheckpoint(this.db.sql, this.name);
-    if (stored) return stored.checkpoint;
-    await resetCheckpoint(this.db.sql, this.name, 1);
-    return (await readCheckpoint(this.db.sql, this.name))!.checkpoint;
+  protected prepare(): Promise<Checkpoint> {
+    return ensureCheckpoint(this.db.sql, this.name);
   }
 
   protected async handle(events: RecordedEvent[], next: Checkpoint): Promise<void> {

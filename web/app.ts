@@ -4,8 +4,12 @@ import type { Database } from "../events/database.ts";
 
 export interface WebDependencies {
   db: Database;
-  /** Projection and reactor names with the global position each has reached. */
+  /** Projection and reactor names with the number of events each still has to read. */
   lag(): Promise<Record<string, number>>;
+  /** The Telegram webhook routes, once the gateway has started. */
+  telegram(): Hono | undefined;
+  /** Extra route groups (the sandbox in offline mode). */
+  mounts?: Hono[];
 }
 
 export function createWebApp(deps: WebDependencies): Hono {
@@ -18,5 +22,11 @@ export function createWebApp(deps: WebDependencies): Hono {
       return c.json({ status: "unavailable", error: error instanceof Error ? error.message : String(error) }, 503);
     }
   });
+  // The gateway starts after the server (it may talk to the in-process sandbox), so route lazily.
+  app.post("/telegram/webhook", (c) => {
+    const routes = deps.telegram();
+    return routes ? routes.fetch(c.req.raw) : c.json({ ok: false, error: "starting" }, 503);
+  });
+  for (const mount of deps.mounts ?? []) app.route("/", mount);
   return app;
 }

@@ -1,0 +1,187 @@
+// The gateway end to end through the sandbox over HTTP, in webhook and long-polling mode.
+import { assert, assertEquals, assertGreater } from "@std/assert";
+import { backends } from "./support/db.ts";
+import { type Mode, startBot, startSandboxServer } from "./support/telegram.ts";
+import { waitFor } from "./support/wait.ts";
+import { defaultWebhookSecret } from "../web/telegram/gateway.ts";
+
+const [backend] = await backends(); // Postgres where it answers; the PGlite path is covered by the offline dev test
+
+for (const mode of ["webhook", "polling"] as Mode[]) {
+  Deno.test(`[${backend}/${mode}] the bot answers through the sandbox`, async (t) => {
+    const server = startSandboxServer();
+    const bot = await startBot(backend, server, mode);
+    const { driver, sandbox } = server;
+    const events = (type: string) => bot.platform.store.db.sql`select stream_id, data from events where type = ${type}`;
+    try {
+      await t.step("/start in Russian and in English", async () => {
+        const anna = driver.user("Анна", { language: "ru" });
+        const bob = driver.user("Bob", { language: "en" });
+        anna.send("/start");
+        bob.send("/start ref_42");
+        await anna.expectMessage(/Здравствуйте, Анна!/);
+        await bob.expectMessage(/Hello, Bob!/);
+        anna.send("/start");
+        await anna.expectMessage(/С возвращением, Анна!/);
+        const started = await events("UserStarted");
+        assertEquals(started.length, 2);
+        const bobStarted = started.find((e) => e.data.userId === bob.id)!;
+        assertEquals(bobStarted.data.referral, "ref_42");
+        assert(String(bobStarted.data.firstName).startsWith("pii:"), "names are sealed at rest");
+      });
+
+      await t.step("/lang switches the language and it sticks", async () => {
+        const vera = driver.user("Vera", { language: "ru" });
+        vera.send("/lang");
+        await vera.expectMessage(/Выберите язык/);
+        vera.click("English");
+        await vera.expectMessage("Done: I speak English now.");
+        vera.send("/help");
+        await vera.expectMessage(/What I can do/);
+      });
+
+      await t.step("unknown commands and unsupported messages get a short helpful answer", async () => {
+        const gleb = driver.user("Gleb", { language: "ru" });
+        gleb.send("/frobnicate");
+        await gleb.expectMessage("Не знаю команду /frobnicate");
+        gleb.sendContent({
+          sticker: { file_id: "sticker-1", file_unique_id: "s1", type: "regular", width: 512, height: 512 },
+        });
+        await gleb.expectMessage(/Такие сообщения я пока не понимаю/);
+      });
+
+      await t.step("a redelivered update is handled once", async () => {
+        const dina = driver.user("Dina", { language: "en" });
+        const update = sandbox.inject({
+          message: { ...dina.send("/help"), message_id: 999 },
+        });
+        await dina.expectMessage(/What I can do/);
+        await dina.expectMessage(/What I can do/);
+        sandbox.redeliver(update.update_id);
+        sandbox.redeliver(update.update_id);
+        await dina.expectSilence(400);
+        assertEquals(dina.botMessages.length, 2, "one answer per distinct update");
+      });
+
+      await t.step("an exception in one update: apology, and the bot goes on", async () => {
+        const egor = driver.user("Egor", { language: "ru" });
+        egor.send("/help");
+        await egor.expectMessage(/Что я умею/);
+        // A private /start without `from` breaks the handler that reads the sender.
+        sandbox.inject({
+          message: {
+            message_id: 1000,
+            date: Math.floor(Date.now() / 1000),
+            chat: sandbox.chatInfo(egor.id),
+            text: "/start",
+            entities: [{ type: "bot_command", offset: 0, length: 6 }],
+          },
+        });
+        await egor.expectMessage(/Извините, что-то пошло не так/);
+        egor.send("/help");
+        await egor.expectMessage(/Что я умею/);
+      });
+
+      await t.step("a user who blocked the bot: recorded, and sends to them fail without retries", async () => {
+        const fedor = driver.user("Fedor", { language: "ru" });
+        fedor.send("/start");
+        await fedor.expectMessage(/Здравствуйте/);
+        fedor.block();
+        await waitFor(
+          async () => (await events("UserBlockedBot")).some((e) => e.data.userId === fedor.id),
+          "UserBlockedBot",
+        );
+        const callsBefore = sandbox.stats.calls;
+        await bot.platform.gateway.outbox.sendMessage("test:blocked", fedor.id, "Are you there?");
+        await waitFor(
+          async () => (await events("TelegramCallFailed")).some((e) => e.data.chatId === fedor.id),
+          "the failed call",
+        );
+        const failed = (await events("TelegramCallFailed")).find((e) => e.data.chatId === fedor.id)!;
+        assertEquals(failed.data.errorCode, 403);
+        assertEquals(sandbox.stats.calls - callsBefore, 1, "a 403 is never retried");
+      });
+    } finally {
+      await bot.stop();
+      await server.stop();
+    }
+  });
+}
+
+Deno.test(`[${backend}/webhook] 429 storms: every reply arrives once`, async () => {
+  const server = startSandboxServer({
+    limits: { enabled: true, globalPerSecond: 8, perChatPerSecond: 1, perGroupPerMinute: 20 },
+  });
+  const bot = await startBot(backend, server, "webhook", { env: { SEND_GLOBAL_PER_SECOND: "1000" } });
+  try {
+    const users = Array.from({ length: 24 }, (_, i) => server.driver.user(`User${i}`, { language: "en" }));
+    for (const user of users) user.send("/start");
+    await Promise.all(users.map((user) => user.expectMessage(/Hello/, 15_000)));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const user of users) assertEquals(user.botMessages.length, 1, `${user.info.first_name} got one reply`);
+    assertGreater(server.sandbox.stats.tooManyRequests, 0, "the storm did happen");
+    assertGreater(bot.platform.gateway.sender.stats.tooManyRequests, 0);
+  } finally {
+    await bot.stop();
+    await server.stop();
+  }
+});
+
+Deno.test(`[${backend}/webhook] bad requests to the webhook change nothing`, async () => {
+  const server = startSandboxServer();
+  const bot = await startBot(backend, server, "webhook");
+  const url = `${bot.platform.url}/telegram/webhook`;
+  const secret = await defaultWebhookSecret(server.sandbox.token);
+  const count = async () => (await bot.platform.store.db.sql`select count(*)::int as n from events`)[0].n;
+  try {
+    const before = await count();
+    const post = (body: string, token?: string) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { "x-telegram-bot-api-secret-token": token } : {}) },
+        body,
+      });
+    const malformed = await post("{not json", secret);
+    assertEquals(malformed.status, 400);
+    await malformed.body?.cancel();
+    const wrongShape = await post(JSON.stringify({ update_id: 5, message: { message_id: "x" } }), secret);
+    assertEquals(wrongShape.status, 400);
+    assert((await wrongShape.json()).error.startsWith("message."));
+    const noSecret = await post(JSON.stringify({ update_id: 6 }));
+    assertEquals(noSecret.status, 401);
+    await noSecret.body?.cancel();
+    const wrongSecret = await post(JSON.stringify({ update_id: 7 }), "nope");
+    assertEquals(wrongSecret.status, 401);
+    await wrongSecret.body?.cancel();
+    assertEquals(await count(), before);
+    const [ledger] = await bot.platform.store.db.sql`select count(*)::int as n from telegram_updates`;
+    assertEquals(ledger.n, 0);
+  } finally {
+    await bot.stop();
+    await server.stop();
+  }
+});
+
+Deno.test(`[${backend}/polling] a reply queued before a restart is sent once after it`, async () => {
+  const server = startSandboxServer();
+  const first = await startBot(backend, server, "polling");
+  const zoe = server.driver.user("Zoe", { language: "en" });
+  try {
+    server.sandbox.faults.failMethods = ["sendMessage"];
+    server.sandbox.faults.failNext = 1_000; // every send fails with 502 from now on
+    await first.platform.gateway.outbox.sendMessage("test:restart", zoe.id, "Still here after a restart");
+    await waitFor(() => first.platform.gateway.sender.stats.retried > 0, "a failed first attempt");
+  } finally {
+    await first.stop({ keep: true });
+  }
+  server.sandbox.faults.failNext = 0;
+  const second = await startBot(backend, server, "polling", { schema: first.schema, dataDir: first.dataDir });
+  try {
+    await zoe.expectMessage("Still here after a restart", 10_000);
+    await zoe.expectSilence(500);
+    assertEquals(zoe.botMessages.length, 1);
+  } finally {
+    await second.stop();
+    await server.stop();
+  }
+});

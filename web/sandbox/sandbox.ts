@@ -1,0 +1,523 @@
+// The Telegram side of the sandbox: fake users, private chats and a forum group, the messages in
+// them, and the updates Telegram would produce, delivered by webhook or getUpdates.
+import { SlidingWindow } from "../sliding_window.ts";
+import { signInitData } from "../telegram/init_data.ts";
+
+export interface UserInfo {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface ChatInfo {
+  id: number;
+  type: "private" | "supergroup";
+  title?: string;
+  first_name?: string;
+  username?: string;
+  is_forum?: boolean;
+}
+
+export interface InlineButton {
+  text: string;
+  callback_data?: string;
+  url?: string;
+  web_app?: { url: string };
+  pay?: boolean;
+}
+
+export interface ReplyMarkup {
+  inline_keyboard?: InlineButton[][];
+  [key: string]: unknown;
+}
+
+export interface SandboxMessage {
+  message_id: number;
+  date: number;
+  chat: ChatInfo;
+  from?: UserInfo;
+  text?: string;
+  caption?: string;
+  reply_markup?: ReplyMarkup;
+  message_thread_id?: number;
+  [key: string]: unknown;
+}
+
+export interface Update {
+  update_id: number;
+  [kind: string]: unknown;
+}
+
+export interface Topic {
+  message_thread_id: number;
+  name: string;
+  closed: boolean;
+}
+
+interface ChatRecord {
+  info: ChatInfo;
+  messages: SandboxMessage[];
+  nextMessageId: number;
+  topics: Map<number, Topic>;
+}
+
+export interface Limits {
+  enabled: boolean;
+  globalPerSecond: number;
+  perChatPerSecond: number;
+  perGroupPerMinute: number;
+}
+
+export interface Faults {
+  /** The next N Bot API calls fail with this status (a 5xx burst). */
+  failNext: number;
+  failStatus: number;
+  /** Only these methods fail (all, when unset). */
+  failMethods?: string[];
+  /** Every Bot API call waits this long before answering. */
+  slowMs: number;
+}
+
+export type SandboxEvent =
+  | { kind: "message"; chatId: number; message: SandboxMessage; edited?: boolean; deleted?: boolean }
+  | { kind: "update"; update: Update }
+  | { kind: "callback_answer"; callbackQueryId: string; text?: string; showAlert?: boolean };
+
+export class BotApiError extends Error {
+  constructor(readonly status: number, readonly description: string, readonly parameters?: Record<string, unknown>) {
+    super(description);
+  }
+}
+
+export interface SandboxOptions {
+  token?: string;
+  botUsername?: string;
+  limits?: Partial<Limits>;
+}
+
+export class Sandbox {
+  readonly token: string;
+  readonly bot: UserInfo;
+  readonly limits: Limits;
+  readonly faults: Faults = { failNext: 0, failStatus: 502, slowMs: 0 };
+  readonly users = new Map<number, UserInfo & { blockedBot: boolean }>();
+  readonly chats = new Map<number, ChatRecord>();
+  /** Times (ms) of every send the limits accepted: the sender benchmark reads it. */
+  readonly accepted: number[] = [];
+  readonly stats = { calls: 0, tooManyRequests: 0, failures: 0 };
+  commands: Record<string, { command: string; description: string }[]> = {};
+  #nextUserId = 100_001;
+  #nextUpdateId = 1;
+  #nextCallbackId = 1;
+  #pending: Update[] = [];
+  readonly #sentUpdates = new Map<number, Update>();
+  #pollWaiters: (() => void)[] = [];
+  #webhook?: { url: string; secretToken?: string; maxConnections: number };
+  #delivering = 0;
+  readonly #listeners = new Set<(event: SandboxEvent) => void>();
+  readonly #perSecond = new SlidingWindow(1000);
+  readonly #perMinute = new SlidingWindow(60_000);
+  #forum?: number;
+
+  constructor(options: SandboxOptions = {}) {
+    this.token = options.token ?? "1000001:sandbox-token-0123456789abcdefghijklmn";
+    this.bot = {
+      id: Number(this.token.split(":")[0]),
+      is_bot: true,
+      first_name: "Sandbox Bot",
+      username: options.botUsername ?? "sandbox_bot",
+    };
+    this.limits = {
+      enabled: false,
+      globalPerSecond: 30,
+      perChatPerSecond: 1,
+      perGroupPerMinute: 20,
+      ...options.limits,
+    };
+  }
+
+  // ─── the people ────────────────────────────────────────────────────────────
+
+  createUser(firstName: string, options: { username?: string; language?: string } = {}): UserInfo {
+    const id = this.#nextUserId++;
+    const user = {
+      id,
+      is_bot: false,
+      first_name: firstName,
+      username: options.username,
+      language_code: options.language ?? "ru",
+      blockedBot: false,
+    };
+    this.users.set(id, user);
+    this.chats.set(id, {
+      info: { id, type: "private", first_name: firstName, username: options.username },
+      messages: [],
+      nextMessageId: 1,
+      topics: new Map(),
+    });
+    return publicUser(user);
+  }
+
+  /** The admins' forum supergroup (support topics, notices), created on first use. */
+  forumGroup(): ChatInfo {
+    if (this.#forum === undefined) {
+      this.#forum = -1001000000001;
+      this.chats.set(this.#forum, {
+        info: { id: this.#forum, type: "supergroup", title: "Support", is_forum: true },
+        messages: [],
+        nextMessageId: 1,
+        topics: new Map(),
+      });
+    }
+    return this.chats.get(this.#forum)!.info;
+  }
+
+  user(id: number): UserInfo & { blockedBot: boolean } {
+    const user = this.users.get(id);
+    if (!user) throw new Error(`sandbox: no user ${id}`);
+    return user;
+  }
+
+  /** A user writes to the bot (or into a group/topic): a message update. */
+  userSends(
+    userId: number,
+    content: Record<string, unknown>,
+    options: { chatId?: number; threadId?: number; replyTo?: number } = {},
+  ): SandboxMessage {
+    const user = this.user(userId);
+    const chat = this.#chat(options.chatId ?? userId);
+    const message = this.#store(chat, {
+      from: publicUser(user),
+      ...content,
+      ...(options.threadId ? { message_thread_id: options.threadId, is_topic_message: true } : {}),
+      ...(options.replyTo ? { reply_to_message: chat.messages.find((m) => m.message_id === options.replyTo) } : {}),
+    });
+    this.#enqueue({ message });
+    return message;
+  }
+
+  /** A user presses an inline button: a callback_query update. */
+  userClicks(userId: number, chatId: number, messageId: number, data: string): string {
+    const user = this.user(userId);
+    const message = this.#chat(chatId).messages.find((m) => m.message_id === messageId);
+    if (!message) throw new Error(`sandbox: no message ${messageId} in chat ${chatId}`);
+    const id = String(this.#nextCallbackId++);
+    this.#enqueue({ callback_query: { id, from: publicUser(user), message, chat_instance: String(chatId), data } });
+    return id;
+  }
+
+  /** A user blocks (stops) or unblocks the bot: my_chat_member, and sends to them fail with 403. */
+  userSetsBlocked(userId: number, blocked: boolean): void {
+    const user = this.user(userId);
+    user.blockedBot = blocked;
+    const date = now();
+    const member = (status: string) => ({ user: this.bot, status });
+    this.#enqueue({
+      my_chat_member: {
+        chat: this.#chat(userId).info,
+        from: publicUser(user),
+        date,
+        old_chat_member: member(blocked ? "member" : "kicked"),
+        new_chat_member: member(blocked ? "kicked" : "member"),
+      },
+    });
+  }
+
+  /** The URL a web_app button opens, with initData signed as Telegram signs it. */
+  async webAppUrl(userId: number, url: string, startParam?: string): Promise<string> {
+    const user = this.user(userId);
+    const initData = await signInitData(this.token, {
+      user: publicUser(user),
+      authDate: new Date(),
+      queryId: `AAQ${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
+      startParam,
+    });
+    return `${url}#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=web`;
+  }
+
+  /** Hands an update that was already delivered to the bot again, as Telegram does after a timeout. */
+  redeliver(updateId: number): void {
+    const update = this.#sentUpdates.get(updateId);
+    if (!update) throw new Error(`sandbox: update ${updateId} was never sent`);
+    this.#deliver(update);
+  }
+
+  /** Posts a raw update as it is (for tests of unusual update kinds). */
+  inject(update: Record<string, unknown>): Update {
+    return this.#enqueue(update);
+  }
+
+  transcript(chatId: number): SandboxMessage[] {
+    return this.#chat(chatId).messages;
+  }
+
+  topics(chatId: number): Topic[] {
+    return [...this.#chat(chatId).topics.values()];
+  }
+
+  on(listener: (event: SandboxEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ─── updates: webhook or getUpdates ────────────────────────────────────────
+
+  setWebhook(url: string, secretToken?: string, maxConnections = 40, dropPending = false): void {
+    this.#webhook = { url, secretToken, maxConnections };
+    if (dropPending) this.#pending = [];
+    const waiting = this.#pending.splice(0);
+    for (const update of waiting) this.#deliver(update);
+  }
+
+  deleteWebhook(dropPending = false): void {
+    this.#webhook = undefined;
+    if (dropPending) this.#pending = [];
+  }
+
+  webhookInfo(): Record<string, unknown> {
+    return {
+      url: this.#webhook?.url ?? "",
+      has_custom_certificate: false,
+      pending_update_count: this.#pending.length + this.#delivering,
+      max_connections: this.#webhook?.maxConnections,
+    };
+  }
+
+  get hasWebhook(): boolean {
+    return this.#webhook !== undefined;
+  }
+
+  /** getUpdates: confirms everything below offset, waits up to timeout seconds for something new. */
+  async getUpdates(offset: number, limit: number, timeoutSeconds: number, signal?: AbortSignal): Promise<Update[]> {
+    if (this.#webhook) {
+      throw new BotApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+    }
+    if (offset > 0) this.#pending = this.#pending.filter((u) => u.update_id >= offset);
+    if (this.#pending.length === 0 && timeoutSeconds > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutSeconds * 1000);
+        this.#pollWaiters.push(done);
+        signal?.addEventListener("abort", done);
+      });
+    }
+    const batch = this.#pending.slice(0, Math.max(1, Math.min(limit, 100)));
+    for (const update of batch) this.#sentUpdates.set(update.update_id, update);
+    return batch;
+  }
+
+  #enqueue(body: Record<string, unknown>): Update {
+    const update = { update_id: this.#nextUpdateId++, ...body } as Update;
+    this.#emit({ kind: "update", update });
+    this.#deliver(update);
+    return update;
+  }
+
+  #deliver(update: Update): void {
+    if (!this.#webhook) {
+      this.#pending.push(update);
+      for (const wake of this.#pollWaiters.splice(0)) wake();
+      return;
+    }
+    this.#pending.push(update);
+    this.#pumpWebhook();
+  }
+
+  #pumpWebhook(): void {
+    const hook = this.#webhook;
+    while (hook && this.#delivering < hook.maxConnections && this.#pending.length > 0) {
+      const update = this.#pending.shift()!;
+      this.#delivering++;
+      this.#post(hook, update).finally(() => {
+        this.#delivering--;
+        this.#pumpWebhook();
+      });
+    }
+  }
+
+  async #post(hook: { url: string; secretToken?: string }, update: Update, attempt = 1): Promise<void> {
+    this.#sentUpdates.set(update.update_id, update);
+    try {
+      const response = await fetch(hook.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(hook.secretToken ? { "x-telegram-bot-api-secret-token": hook.secretToken } : {}),
+        },
+        body: JSON.stringify(update),
+      });
+      await response.body?.cancel();
+      if (response.ok || response.status < 500 && response.status !== 429) return; // 4xx: Telegram gives up too
+    } catch {
+      // unreachable bot: retried like a 5xx
+    }
+    if (attempt >= 10 || !this.#webhook) return;
+    await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+    await this.#post(hook, update, attempt + 1);
+  }
+
+  // ─── what the bot does (called by the Bot API routes) ──────────────────────
+
+  /** Applies faults and rate limits to one Bot API call; throws what Telegram would answer. */
+  async admit(method: string, chatId?: number): Promise<void> {
+    this.stats.calls++;
+    if (this.faults.slowMs > 0) await new Promise((r) => setTimeout(r, this.faults.slowMs));
+    if (this.faults.failNext > 0 && (!this.faults.failMethods || this.faults.failMethods.includes(method))) {
+      this.faults.failNext--;
+      this.stats.failures++;
+      throw new BotApiError(
+        this.faults.failStatus,
+        this.faults.failStatus === 502 ? "Bad Gateway" : "Internal Server Error",
+      );
+    }
+    if (chatId === undefined || !sendingMethods.has(method)) return;
+    if (this.limits.enabled) {
+      const isGroup = chatId < 0;
+      const checks = [
+        this.#perSecond.take("global", this.limits.globalPerSecond),
+        isGroup
+          ? this.#perMinute.take(chatId, this.limits.perGroupPerMinute)
+          : this.#perSecond.take(chatId, this.limits.perChatPerSecond),
+      ];
+      const refused = checks.find((c) => !c.ok) as { ok: false; retryAfterMs: number } | undefined;
+      if (refused) {
+        this.stats.tooManyRequests++;
+        const retryAfter = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
+        throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+      }
+    }
+    this.accepted.push(Date.now());
+  }
+
+  chatInfo(chatId: number): ChatInfo {
+    return this.#chat(chatId).info;
+  }
+
+  botSends(chatId: number, content: Record<string, unknown>, threadId?: number): SandboxMessage {
+    const chat = this.#chat(chatId);
+    if (chat.info.type === "private" && this.users.get(chatId)?.blockedBot) {
+      throw new BotApiError(403, "Forbidden: bot was blocked by the user");
+    }
+    if (threadId !== undefined) {
+      const topic = chat.topics.get(threadId);
+      if (!topic) throw new BotApiError(400, "Bad Request: message thread not found");
+      if (topic.closed) throw new BotApiError(400, "Bad Request: TOPIC_CLOSED");
+    }
+    return this.#store(chat, {
+      from: this.bot,
+      ...content,
+      ...(threadId ? { message_thread_id: threadId, is_topic_message: true } : {}),
+    });
+  }
+
+  message(chatId: number, messageId: number): SandboxMessage {
+    const message = this.#chat(chatId).messages.find((m) => m.message_id === messageId);
+    if (!message) throw new BotApiError(400, "Bad Request: message to edit not found");
+    return message;
+  }
+
+  edit(chatId: number, messageId: number, changes: Record<string, unknown>): SandboxMessage {
+    const message = this.message(chatId, messageId);
+    if (message.from?.id !== this.bot.id) throw new BotApiError(400, "Bad Request: message can't be edited");
+    const same = Object.entries(changes).every(([k, v]) => JSON.stringify(message[k]) === JSON.stringify(v));
+    if (same) {
+      throw new BotApiError(
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+      );
+    }
+    Object.assign(message, changes, { edit_date: now() });
+    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete message[k];
+    this.#emit({ kind: "message", chatId, message, edited: true });
+    return message;
+  }
+
+  remove(chatId: number, messageId: number): void {
+    const chat = this.#chat(chatId);
+    const index = chat.messages.findIndex((m) => m.message_id === messageId);
+    if (index < 0) throw new BotApiError(400, "Bad Request: message to delete not found");
+    const [message] = chat.messages.splice(index, 1);
+    this.#emit({ kind: "message", chatId, message, deleted: true });
+  }
+
+  answerCallback(callbackQueryId: string, text?: string, showAlert?: boolean): void {
+    this.#emit({ kind: "callback_answer", callbackQueryId, text, showAlert });
+  }
+
+  createTopic(chatId: number, name: string): Topic {
+    const chat = this.#chat(chatId);
+    if (!chat.info.is_forum) throw new BotApiError(400, "Bad Request: the chat is not a forum");
+    const message = this.#store(chat, { from: this.bot, forum_topic_created: { name, icon_color: 7322096 } });
+    const topic = { message_thread_id: message.message_id, name, closed: false };
+    chat.topics.set(topic.message_thread_id, topic);
+    return topic;
+  }
+
+  setTopicClosed(chatId: number, threadId: number, closed: boolean): void {
+    const topic = this.#chat(chatId).topics.get(threadId);
+    if (!topic) throw new BotApiError(400, "Bad Request: message thread not found");
+    if (topic.closed === closed) {
+      throw new BotApiError(400, closed ? "Bad Request: TOPIC_NOT_MODIFIED" : "Bad Request: TOPIC_NOT_MODIFIED");
+    }
+    topic.closed = closed;
+  }
+
+  /** Ends pending long polls, so a server shutting down does not wait out their timeouts. */
+  close(): void {
+    this.#webhook = undefined;
+    for (const wake of this.#pollWaiters.splice(0)) wake();
+  }
+
+  #chat(chatId: number): ChatRecord {
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new BotApiError(400, "Bad Request: chat not found");
+    return chat;
+  }
+
+  #store(chat: ChatRecord, content: Record<string, unknown>): SandboxMessage {
+    const message = { message_id: chat.nextMessageId++, date: now(), chat: chat.info, ...content } as SandboxMessage;
+    chat.messages.push(message);
+    this.#emit({ kind: "message", chatId: chat.info.id, message });
+    return message;
+  }
+
+  #emit(event: SandboxEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+const sendingMethods = new Set([
+  "sendMessage",
+  "copyMessage",
+  "forwardMessage",
+  "sendPhoto",
+  "sendDocument",
+  "sendVoice",
+  "sendVideo",
+  "sendAudio",
+  "sendSticker",
+  "sendLocation",
+  "sendInvoice",
+]);
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function publicUser(user: UserInfo & { blockedBot?: boolean }): UserInfo {
+  const { blockedBot: _, ...rest } = user;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as unknown as UserInfo;
+}
+
+/** Telegram marks a leading /command with an entity; grammY's command filter reads it. */
+export function commandEntity(text: string): Record<string, unknown> {
+  const match = text.match(/^\/[\w@]+/);
+  return match ? { entities: [{ type: "bot_command", offset: 0, length: match[0].length }] } : {};
+}

@@ -1,0 +1,155 @@
+// The grammY bot: middleware that makes every update count once, limits floods and picks the
+// language, then handlers that only turn updates into actor commands and queued replies.
+import { Bot, type Context, InlineKeyboard, type NextFunction } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { ActorRuntime } from "../../actors/runtime.ts";
+import { userActor } from "../../actors/user.ts";
+import type { Language } from "../../events/telegram.ts";
+import { languageFromCode, type MessageKey, t } from "./i18n.ts";
+import type { Outbox } from "./outbox.ts";
+import type { UpdateLedger } from "./update_ledger.ts";
+import { SlidingWindow } from "../sliding_window.ts";
+import { log } from "../../log.ts";
+
+export interface BotContext extends Context {
+  lang: Language;
+  /** Queues a reply in the chat of this update, idempotent per update. */
+  say(key: MessageKey, vars?: Record<string, string | number>, extra?: Record<string, unknown>): Promise<void>;
+}
+
+export interface BotDependencies {
+  runtime: ActorRuntime;
+  outbox: Outbox;
+  ledger: UpdateLedger;
+  rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
+}
+
+export function createBot(
+  token: string,
+  apiRoot: string,
+  botInfo: UserFromGetMe,
+  deps: BotDependencies,
+): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, { botInfo, client: { apiRoot } });
+  const users = deps.runtime.actor(userActor);
+
+  bot.use(handleOnce(deps.ledger));
+  bot.use(async (ctx, next) => {
+    let replies = 0;
+    ctx.lang = languageFromCode(ctx.from?.language_code);
+    ctx.say = (key, vars, extra) => {
+      const chatId = ctx.chat?.id ?? ctx.from?.id;
+      if (chatId === undefined) return Promise.resolve();
+      const threadId = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+      return deps.outbox.sendMessage(`update:${ctx.update.update_id}:${replies++}`, chatId, t(ctx.lang, key, vars), {
+        ...(threadId ? { message_thread_id: threadId } : {}),
+        ...extra,
+      });
+    };
+    try {
+      await next();
+    } catch (error) {
+      // One bad update must not stop the others: log it with its ids, apologise, go on.
+      log.error("update failed", {
+        update_id: ctx.update.update_id,
+        correlation_id: `update:${ctx.update.update_id}`,
+        error,
+      });
+      await ctx.say("error").catch(() => {});
+    }
+  });
+  bot.use(floodGuard(deps.rateLimits));
+  bot.use(async (ctx, next) => {
+    // A language the user chose with /lang wins over the client's.
+    if (ctx.from && ctx.chat?.type === "private") {
+      ctx.lang = (await users.peek(String(ctx.from.id))).language ?? ctx.lang;
+    }
+    await next();
+  });
+
+  const command = (ctx: BotContext) => ({ commandId: `update:${ctx.update.update_id}`, actor: `user:${ctx.from!.id}` });
+  const privateChats = bot.chatType("private");
+
+  privateChats.command("start", async (ctx) => {
+    const referral = typeof ctx.match === "string" && /^[\w-]{1,64}$/.test(ctx.match) ? ctx.match : null;
+    const result = await users.send(String(ctx.from.id), {
+      type: "start",
+      userId: ctx.from.id,
+      language: ctx.lang,
+      referral,
+      firstName: ctx.from.first_name,
+      username: ctx.from.username ?? null,
+    }, command(ctx));
+    if (!result.ok) return;
+    ctx.lang = result.state.language ?? ctx.lang;
+    const isNew = result.events.some((e) => e.type === "UserStarted");
+    await ctx.say(isNew ? "start.welcome" : "start.welcome_back", { name: ctx.from.first_name });
+  });
+
+  privateChats.command("help", (ctx) => ctx.say("help"));
+
+  privateChats.command(
+    "lang",
+    (ctx) =>
+      ctx.say("lang.choose", {}, {
+        reply_markup: new InlineKeyboard().text("Русский", "lang:ru").text("English", "lang:en"),
+      }),
+  );
+
+  bot.callbackQuery(/^lang:(ru|en)$/, async (ctx) => {
+    const language = ctx.match[1] as Language;
+    await users.send(String(ctx.from.id), { type: "setLanguage", userId: ctx.from.id, language }, command(ctx));
+    ctx.lang = language;
+    await ctx.answerCallbackQuery().catch(() => {});
+    await ctx.say("lang.changed");
+  });
+
+  bot.on("my_chat_member", async (ctx) => {
+    if (ctx.chat.type !== "private") return;
+    const status = ctx.myChatMember.new_chat_member.status;
+    const type = status === "kicked" ? "markBlocked" : status === "member" ? "markUnblocked" : undefined;
+    if (type) await users.send(String(ctx.from.id), { type, userId: ctx.from.id }, command(ctx));
+  });
+
+  privateChats.on("message:text", async (ctx) => {
+    const unknown = ctx.msg.text.match(/^\/(\w+)/);
+    await (unknown ? ctx.say("unknown_command", { command: `/${unknown[1]}` }) : ctx.say("text_hint"));
+  });
+  privateChats.on("message", (ctx) => ctx.say("unsupported"));
+  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery().catch(() => {}));
+
+  return bot;
+}
+
+/** Claims the update in the ledger first; a redelivered or concurrent copy is dropped. */
+function handleOnce(ledger: UpdateLedger) {
+  return async (ctx: Context, next: NextFunction) => {
+    if (!(await ledger.claim(ctx.update.update_id))) return;
+    await next();
+    await ledger.finish(ctx.update.update_id);
+  };
+}
+
+/** Per user: a soft warning on the first message past the limit, then silence until the window passes. */
+function floodGuard(limits: { messagesPerMinute: number; callbacksPerMinute: number }) {
+  const messages = new SlidingWindow(60_000);
+  const callbacks = new SlidingWindow(60_000);
+  const warned = new Map<number, number>();
+  return async (ctx: BotContext, next: NextFunction) => {
+    const userId = ctx.from?.id;
+    if (userId === undefined || ctx.chat?.type !== "private" || !(ctx.message || ctx.callbackQuery)) {
+      return await next();
+    }
+    const isCallback = ctx.callbackQuery !== undefined;
+    const verdict = isCallback
+      ? callbacks.take(userId, limits.callbacksPerMinute)
+      : messages.take(userId, limits.messagesPerMinute);
+    if (verdict.ok) return await next();
+    if (isCallback) await ctx.answerCallbackQuery().catch(() => {});
+    const until = warned.get(userId) ?? 0;
+    if (performance.now() >= until) {
+      warned.set(userId, performance.now() + verdict.retryAfterMs);
+      await ctx.say("rate_limited");
+    }
+  };
+}

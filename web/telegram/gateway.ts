@@ -1,0 +1,105 @@
+// The Telegram gateway: the bot (webhook or long polling), the update ledger, the outbox and its
+// sender, and the command menu kept in sync, on any Bot API server (Telegram, local, sandbox).
+import { Api } from "grammy";
+import type { Hono } from "hono";
+import type { Database } from "../../events/database.ts";
+import type { EventStore } from "../../events/store.ts";
+import type { ActorRuntime } from "../../actors/runtime.ts";
+import { userActor } from "../../actors/user.ts";
+import { createBot } from "./bot.ts";
+import { commandDescriptions } from "./i18n.ts";
+import { Outbox } from "./outbox.ts";
+import { OutboxSender, type SenderOptions } from "./sender.ts";
+import { type SendLimits, Throttle } from "./throttle.ts";
+import { UpdateLedger } from "./update_ledger.ts";
+import { webhookRoutes } from "./webhook.ts";
+import { log } from "../../log.ts";
+
+export interface GatewayOptions {
+  token: string;
+  apiRoot: string;
+  mode: "webhook" | "polling";
+  webhookSecret: string;
+  sendLimits: SendLimits;
+  rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
+  /** In webhook mode, where Telegram should post updates; set at start-up when given. */
+  webhookUrl?: string;
+  sender?: SenderOptions;
+}
+
+export interface Gateway {
+  routes: Hono;
+  outbox: Outbox;
+  sender: OutboxSender;
+  stop(): Promise<void>;
+}
+
+/** The default webhook secret: derived from the token, so every instance agrees without configuration. */
+export async function defaultWebhookSecret(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`webhook:${token}`)));
+  return Array.from(digest.subarray(0, 24), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function startGateway(
+  options: GatewayOptions,
+  deps: { db: Database; store: EventStore; runtime: ActorRuntime },
+): Promise<Gateway> {
+  const api = new Api(options.token, { apiRoot: options.apiRoot });
+  const me = await api.getMe();
+  const ledger = new UpdateLedger(deps.db.sql, me.id);
+  const outbox = new Outbox(deps.store);
+  const users = deps.runtime.actor(userActor);
+  const bot = createBot(options.token, options.apiRoot, me, {
+    runtime: deps.runtime,
+    outbox,
+    ledger,
+    rateLimits: options.rateLimits,
+  });
+
+  const sender = new OutboxSender(deps.db, deps.store, api, new Throttle(options.sendLimits), {
+    onBlocked: async (userId, cause) => {
+      await users.send(String(userId), { type: "markBlocked", userId }, {
+        commandId: `blocked:${cause.eventId}`,
+        actor: "sender",
+      });
+    },
+  }, options.sender);
+  sender.start();
+
+  await syncCommands(api);
+  ledger.prune().catch((error) => log.warn("update ledger prune failed", { error }));
+
+  if (options.mode === "webhook" && options.webhookUrl) {
+    await api.setWebhook(options.webhookUrl, { secret_token: options.webhookSecret });
+  }
+  let stopping = false;
+  if (options.mode === "polling") {
+    bot.catch((error) =>
+      log.error("polling update failed", { update_id: error.ctx.update.update_id, error: error.error })
+    );
+    // grammY deletes any webhook first, then long-polls; updates not yet confirmed come again.
+    bot.start({ drop_pending_updates: false, onStart: () => log.info("long polling", { bot: me.username }) })
+      .catch((error) => !stopping && log.error("long polling stopped", { error }));
+  }
+  log.info("telegram gateway ready", { bot: me.username, mode: options.mode, apiRoot: options.apiRoot });
+
+  return {
+    routes: webhookRoutes(bot, options.webhookSecret),
+    outbox,
+    sender,
+    async stop() {
+      stopping = true;
+      // Stopping confirms the last offset with one more getUpdates; if that fails, Telegram resends them.
+      if (options.mode === "polling" && bot.isRunning()) {
+        await bot.stop().catch((error) => log.warn("polling stop", { error }));
+      }
+      await sender.stop();
+    },
+  };
+}
+
+async function syncCommands(api: Api): Promise<void> {
+  await api.setMyCommands(commandDescriptions.ru);
+  await api.setMyCommands(commandDescriptions.ru, { language_code: "ru" });
+  await api.setMyCommands(commandDescriptions.en, { language_code: "en" });
+}
