@@ -185,3 +185,21 @@ Deno.test(`[${backend}/polling] a reply queued before a restart is sent once aft
     await server.stop();
   }
 });
+
+Deno.test(`[${backend}/webhook] a flooding user gets one warning, then silence until the window passes`, async () => {
+  const server = startSandboxServer();
+  const bot = await startBot(backend, server, "webhook", { env: { USER_MESSAGES_PER_MINUTE: "5" } });
+  try {
+    const olga = server.driver.user("Olga", { language: "en" });
+    for (let i = 0; i < 9; i++) olga.send("/help");
+    // Webhook updates are handled concurrently, so the warning may come before some answers.
+    await waitFor(() => olga.botMessages.length >= 6, "six bot messages");
+    await olga.expectSilence(500);
+    const texts = olga.botMessages.map((m) => m.text ?? "");
+    assertEquals(texts.filter((t) => t.startsWith("What I can do")).length, 5);
+    assertEquals(texts.filter((t) => t.startsWith("Too many messages")).length, 1);
+  } finally {
+    await bot.stop();
+    await server.stop();
+  }
+});

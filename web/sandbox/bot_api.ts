@@ -198,8 +198,9 @@ const methods: Record<string, Method> = {
   },
   answerPreCheckoutQuery: (s, p) => {
     required(p, "pre_checkout_query_id");
-    if (p.ok === false && !p.error_message) throw bad("error_message is required when ok is false");
-    s.answerCallback(String(p.pre_checkout_query_id), p.error_message as string | undefined);
+    const ok = p.ok === true || p.ok === "true";
+    if (!ok && !p.error_message) throw bad("error_message is required when ok is false");
+    s.answerCheckout(String(p.pre_checkout_query_id), ok, p.error_message as string | undefined);
     return true;
   },
   refundStarPayment: (s, p) => {

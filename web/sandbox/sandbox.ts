@@ -121,6 +121,7 @@ export class Sandbox {
   readonly #perSecond = new SlidingWindow(1000);
   readonly #perMinute = new SlidingWindow(60_000);
   #forum?: number;
+  readonly #checkouts = new Map<string, (answer: { ok: boolean; error?: string }) => void>();
 
   constructor(options: SandboxOptions = {}) {
     this.token = options.token ?? "1000001:sandbox-token-0123456789abcdefghijklmn";
@@ -236,6 +237,65 @@ export class Sandbox {
       startParam,
     });
     return `${url}#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=web`;
+  }
+
+  /** A user presses Pay on an invoice: pre_checkout_query; the bot's answer decides what follows. */
+  userPays(
+    userId: number,
+    chatId: number,
+    messageId: number,
+  ): Promise<{ ok: true; charge: string } | { ok: false; error: string }> {
+    const user = this.user(userId);
+    const invoice = this.#chat(chatId).messages.find((m) => m.message_id === messageId)?.invoice as
+      | { currency: string; total_amount: number; payload: string }
+      | undefined;
+    if (!invoice) throw new Error(`sandbox: message ${messageId} in chat ${chatId} is not an invoice`);
+    const id = String(this.#nextCallbackId++);
+    const answered = new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, error: "the bot did not answer within 10 seconds" }), 10_000);
+      this.#checkouts.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+    });
+    this.#enqueue({
+      pre_checkout_query: {
+        id,
+        from: publicUser(user),
+        currency: invoice.currency,
+        total_amount: invoice.total_amount,
+        invoice_payload: invoice.payload,
+      },
+    });
+    return answered.then((answer) => {
+      this.#checkouts.delete(id);
+      if (!answer.ok) return { ok: false, error: answer.error ?? "declined" };
+      const charge = `stxsandbox${id}${Date.now()}`;
+      this.userSends(userId, {
+        successful_payment: {
+          currency: invoice.currency,
+          total_amount: invoice.total_amount,
+          invoice_payload: invoice.payload,
+          telegram_payment_charge_id: charge,
+          provider_payment_charge_id: invoice.currency === "XTR" ? "" : `prov${id}`,
+        },
+      }, { chatId });
+      return { ok: true, charge };
+    });
+  }
+
+  /** The bot answered a pre_checkout_query (answerPreCheckoutQuery). */
+  answerCheckout(id: string, ok: boolean, error?: string): void {
+    const settle = this.#checkouts.get(id);
+    if (!settle) {
+      throw new BotApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+    }
+    settle({ ok, error });
+  }
+
+  /** A Mini App opened from a keyboard button sends data back: a web_app_data message. */
+  userSendsWebAppData(userId: number, data: string, buttonText: string): SandboxMessage {
+    return this.userSends(userId, { web_app_data: { data, button_text: buttonText } });
   }
 
   /** Hands an update that was already delivered to the bot again, as Telegram does after a timeout. */
