@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { BotApiError, type ReplyMarkup, type Sandbox, type SandboxMessage } from "./sandbox.ts";
 
 type Params = Record<string, unknown>;
-type Method = (sandbox: Sandbox, params: Params, signal: AbortSignal) => unknown | Promise<unknown>;
+type Method = (sandbox: Sandbox, params: Params) => unknown | Promise<unknown>;
 
 const bad = (description: string) => new BotApiError(400, `Bad Request: ${description}`);
 const encoder = new TextEncoder();
@@ -103,8 +103,7 @@ const methods: Record<string, Method> = {
   getMe: (s) => s.bot,
   logOut: () => true,
   close: () => true,
-  getUpdates: (s, p, signal) =>
-    s.getUpdates(int(p, "offset") ?? 0, int(p, "limit") ?? 100, int(p, "timeout") ?? 0, signal),
+  getUpdates: (s, p) => s.getUpdates(int(p, "offset") ?? 0, int(p, "limit") ?? 100, int(p, "timeout") ?? 0),
   setWebhook: (s, p) => {
     const url = String(p.url ?? "");
     if (url === "") {
@@ -282,7 +281,7 @@ export function botApiRoutes(sandbox: Sandbox): Hono {
       const params = await readParams(c.req.raw);
       const target = params.chat_id === undefined ? undefined : Number(params.chat_id);
       await sandbox.admit(c.req.param("method"), Number.isNaN(target) ? undefined : target);
-      const result = await method(sandbox, params, c.req.raw.signal);
+      const result = await method(sandbox, params);
       return reply(200, { ok: true, result: result ?? true });
     } catch (error) {
       if (!(error instanceof BotApiError)) throw error;

@@ -351,7 +351,7 @@ export class Sandbox {
   }
 
   /** getUpdates: confirms everything below offset, waits up to timeout seconds for something new. */
-  async getUpdates(offset: number, limit: number, timeoutSeconds: number, signal?: AbortSignal): Promise<Update[]> {
+  async getUpdates(offset: number, limit: number, timeoutSeconds: number): Promise<Update[]> {
     if (this.#webhook) {
       throw new BotApiError(
         409,
@@ -367,7 +367,6 @@ export class Sandbox {
         };
         const timer = setTimeout(done, timeoutSeconds * 1000);
         this.#pollWaiters.push(done);
-        signal?.addEventListener("abort", done);
       });
     }
     const batch = this.#pending.slice(0, Math.max(1, Math.min(limit, 100)));
