@@ -41,11 +41,16 @@ export class EventCodec {
       const key = keys.get(subjectOf(event))!;
       const data = { ...(event.data as Record<string, unknown>) };
       for (const field of fields) {
-        if (typeof data[field] === "string") data[field] = await seal(key, data[field] as string);
+        if (typeof data[field] === "string") data[field] = seal(key, data[field] as string);
       }
       event.data = data;
     }
     return encoded;
+  }
+
+  /** Envelopes only, for consumers that never look at data: nothing parsed, unsealed or upcast. */
+  envelopes(rows: readonly EventRow[]): RecordedEvent[] {
+    return rows.map((row) => this.#envelope(row, undefined));
   }
 
   async decode(rows: readonly EventRow[]): Promise<RecordedEvent[]> {
@@ -61,7 +66,7 @@ export class EventCodec {
         for (const field of this.catalog.get(row.type)!.personal!.fields) {
           const value = data[field];
           if (!isSealed(value)) continue;
-          const plain = key ? await unseal(key, value) : null;
+          const plain = key ? unseal(key, value) : null;
           data[field] = plain ?? redacted;
           if (plain === null) gone.add(field);
         }
@@ -70,18 +75,25 @@ export class EventCodec {
     }
     return rows.map((row) => {
       const open = opened.get(row);
-      return {
-        eventId: row.event_id,
-        streamId: row.stream_id,
-        streamVersion: row.stream_version,
-        globalPosition: row.global_position,
-        txId: row.tx_text,
-        type: row.type,
-        schemaVersion: row.schema_version,
-        data: this.catalog.upcast(row.type, row.schema_version, open?.data ?? row.data, open?.redacted),
-        metadata: row.metadata,
-        createdAt: new Date(row.created_ms),
-      };
+      return this.#envelope(
+        row,
+        this.catalog.upcast(row.type, row.schema_version, open?.data ?? row.data, open?.redacted),
+      );
     });
+  }
+
+  #envelope(row: EventRow, data: unknown): RecordedEvent {
+    return {
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      globalPosition: row.global_position,
+      txId: row.tx_text,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      data,
+      metadata: row.metadata,
+      createdAt: new Date(row.created_ms),
+    };
   }
 }

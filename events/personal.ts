@@ -1,18 +1,14 @@
 // Crypto-shredding: personal fields are sealed with AES-256-GCM under a per-subject key;
 // deleting the key makes every copy of those fields unreadable while the log stays immutable.
+import { Buffer } from "node:buffer";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { Sql } from "./database.ts";
 
 const prefix = "pii:";
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
+// node:crypto rather than WebCrypto: synchronous and about five times cheaper per field, which
+// matters on the append path. Layout as WebCrypto writes it: iv (12) | ciphertext | tag (16).
+export type SubjectKey = Uint8Array;
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -20,23 +16,20 @@ export function isSealed(value: unknown): value is string {
   return typeof value === "string" && value.startsWith(prefix);
 }
 
-export async function seal(key: CryptoKey, plaintext: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const body = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(plaintext)),
-  );
-  const out = new Uint8Array(iv.length + body.length);
-  out.set(iv);
-  out.set(body, iv.length);
-  return prefix + toBase64(out);
+export function seal(key: SubjectKey, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const body = Buffer.concat([iv, cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return prefix + body.toString("base64");
 }
 
 /** Null when the key is not the one it was sealed with (a shredded and re-created key). */
-export async function unseal(key: CryptoKey, sealed: string): Promise<string | null> {
+export function unseal(key: SubjectKey, sealed: string): string | null {
   try {
-    const bytes = fromBase64(sealed.slice(prefix.length));
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.subarray(0, 12) }, key, bytes.subarray(12));
-    return new TextDecoder().decode(plain);
+    const bytes = Buffer.from(sealed.slice(prefix.length), "base64");
+    const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString("utf8");
   } catch {
     return null;
   }
@@ -44,13 +37,13 @@ export async function unseal(key: CryptoKey, sealed: string): Promise<string | n
 
 export class Keyring {
   // Only keys are cached: a missing one is asked for again, as another process may have made it.
-  readonly #cache = new Map<string, CryptoKey>();
+  readonly #cache = new Map<string, SubjectKey>();
 
   constructor(private readonly sql: Sql) {}
 
   /** Keys for these subjects; with create, missing ones are made (concurrent makers agree on one). */
-  async keys(subjects: Iterable<string>, create: boolean): Promise<Map<string, CryptoKey | null>> {
-    const result = new Map<string, CryptoKey | null>();
+  async keys(subjects: Iterable<string>, create: boolean): Promise<Map<string, SubjectKey | null>> {
+    const result = new Map<string, SubjectKey | null>();
     const missing: string[] = [];
     for (const subject of new Set(subjects)) {
       const cached = this.#cache.get(subject);
@@ -64,9 +57,7 @@ export class Keyring {
     const found = new Map(rows.map((row) => [row.subject, row.key]));
     for (const subject of missing) {
       const raw = found.get(subject);
-      const key = raw
-        ? await crypto.subtle.importKey("raw", new Uint8Array(raw), "AES-GCM", false, ["encrypt", "decrypt"])
-        : null;
+      const key = raw ? new Uint8Array(raw) : null;
       if (key) this.#cache.set(subject, key);
       result.set(subject, key);
     }

@@ -13,6 +13,7 @@ import {
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
+  type PageOptions,
   type RecordedEvent,
   start,
   WrongExpectedVersionError,
@@ -37,6 +38,7 @@ export class PostgresEventStore implements EventStore {
   readonly #appender: GroupAppender;
   readonly #listeners = new Set<() => void>();
   readonly #streamReads: Coalescer<string, EventRow[]>;
+  readonly #loads: Coalescer<string, LoadedRow[]>;
   #unlisten?: () => Promise<void>;
 
   constructor(readonly db: Database, readonly catalog: EventCatalog, options: PostgresEventStoreOptions = {}) {
@@ -46,6 +48,7 @@ export class PostgresEventStore implements EventStore {
     const maxInFlight = options.maxInFlight ?? (db.multiConnection ? 2 : 1);
     this.#appender = new GroupAppender(db.sql, { maxInFlight, maxBatch: options.maxBatch ?? 512 });
     this.#streamReads = new Coalescer((keys) => this.#readStreams(keys), []);
+    this.#loads = new Coalescer((keys) => this.#loadStreams(keys), []);
   }
 
   /** Listens for appends and shredded keys from other processes (Postgres only). */
@@ -149,6 +152,64 @@ export class PostgresEventStore implements EventStore {
     return await this.codec.decode(rows);
   }
 
+  async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }> {
+    const { after, limit, types } = options;
+    const withData = options.withData ?? true;
+    const typeList = JSON.stringify(types ?? []);
+    // Unwanted rows still come back (their positions move the checkpoint) but without payloads.
+    const rows = await this.db.sql<EventRow[]>`
+      with page as (
+        select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb))) as wanted
+        from events
+        where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
+          and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx_id, global_position limit ${limit}
+      )
+      select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted,
+             case when wanted and ${withData} then data end as data,
+             case when wanted then metadata end as metadata,
+             (extract(epoch from created_at) * 1000)::float8 as created_ms
+      from page order by page.tx_id, page.global_position`;
+    if (rows.length === 0) return { events: [] };
+    const last = rows[rows.length - 1];
+    const wanted = rows.filter((row) => (row as EventRow & { wanted: boolean }).wanted);
+    const events = withData ? await this.codec.decode(wanted) : this.codec.envelopes(wanted);
+    return { events, next: { txId: last.tx_text, position: last.global_position } };
+  }
+
+  async loadStream(streamId: string, stateVersion: number | null) {
+    const rows = await this.#loads.get(`${stateVersion ?? -1}:${streamId}`);
+    const first = rows[0];
+    const snapshot = first?.snap_version != null ? { version: first.snap_version, state: first.snap_state } : undefined;
+    const events = await this.codec.decode(rows.filter((row) => row.event_id !== null));
+    return { snapshot, events };
+  }
+
+  /** Snapshots and the events after them for many streams at once (state version -1: no snapshot). */
+  async #loadStreams(keys: string[]): Promise<Map<string, LoadedRow[]>> {
+    const requests = keys.map((key) => {
+      const [stateVersion, streamId] = splitOnce(key, ":");
+      return { key, stream_id: streamId, state_version: Number(stateVersion) };
+    });
+    const rows = await this.db.sql<(LoadedRow & { key: string })[]>`
+      select r.key, s.version as snap_version, s.state as snap_state, ${this.db.sql.unsafe(columns("e"))}
+      from jsonb_to_recordset(${
+      JSON.stringify(requests)
+    }::text::jsonb) as r(key text, stream_id text, state_version int)
+      left join snapshots s on s.stream_id = r.stream_id and s.state_version = r.state_version
+      left join lateral (
+        select * from events e where e.stream_id = r.stream_id and e.stream_version > coalesce(s.version, 0)
+      ) e on true
+      order by r.key, e.stream_version`;
+    const byKey = new Map<string, LoadedRow[]>();
+    for (const row of rows) {
+      const list = byKey.get(row.key);
+      if (list) list.push(row);
+      else byKey.set(row.key, [row]);
+    }
+    return byKey;
+  }
+
   async hasEvent(eventId: string): Promise<boolean> {
     const [row] = await this.db.sql`select 1 from events where event_id = ${eventId}`;
     return row !== undefined;
@@ -177,6 +238,8 @@ export class PostgresEventStore implements EventStore {
     }
   }
 }
+
+type LoadedRow = EventRow & { snap_version: number | null; snap_state: unknown };
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);

@@ -63,11 +63,33 @@ export class DuplicateEventIdError extends Error {
   }
 }
 
+export interface PageOptions {
+  after: Checkpoint;
+  limit: number;
+  /** Only these types are returned (all when unset). */
+  types?: readonly string[];
+  /** False for consumers that read only envelopes (type, stream, position): data stays unparsed. */
+  withData?: boolean;
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options?: { expectedVersion?: ExpectedVersion }): Promise<AppendResult>;
   readStream(streamId: string, options?: { fromVersion?: number; limit?: number }): Promise<RecordedEvent[]>;
   /** Events after a checkpoint in commit order; never skips a transaction that commits late. */
   readAll(options?: { after?: Checkpoint; limit?: number }): Promise<RecordedEvent[]>;
+  /**
+   * One page for a consumer: only the types it reads (data decoded only when it wants data), and
+   * `next`, the checkpoint past everything scanned, so skipped events are never read again.
+   */
+  readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }>;
+  /**
+   * A stream from its latest snapshot of this state version (when one exists) in one round trip:
+   * what an actor needs to activate.
+   */
+  loadStream(
+    streamId: string,
+    stateVersion: number | null,
+  ): Promise<{ snapshot?: { version: number; state: unknown }; events: RecordedEvent[] }>;
   hasEvent(eventId: string): Promise<boolean>;
   /** Calls listener when new events may be readable; returns the unsubscribe function. */
   onAppend(listener: () => void): () => void;

@@ -1,7 +1,7 @@
 // The loop every projection and reactor shares: win leadership, read after the checkpoint in
 // commit order, hand each batch over, sleep until woken or the poll interval passes.
 import type { Database } from "../events/database.ts";
-import { type Checkpoint, checkpointOf, type EventStore, type RecordedEvent } from "../events/store.ts";
+import type { Checkpoint, EventStore, RecordedEvent } from "../events/store.ts";
 import { Wakeup } from "../events/subscription.ts";
 import { advisoryLeadership, type Leadership } from "./leadership.ts";
 import { LostLeadershipError } from "./checkpoints.ts";
@@ -35,9 +35,12 @@ export abstract class Consumer {
     this.batchSize = options.batchSize ?? 1000;
   }
 
+  /** What this consumer reads: its event types (all when unset), and whether it needs their data. */
+  protected readonly reads: { types?: readonly string[]; withData?: boolean } = {};
+
   /** Loads (or initialises) the checkpoint once leadership is won. */
   protected abstract prepare(): Promise<Checkpoint>;
-  /** Handles one batch read after the checkpoint and moves the checkpoint past it. */
+  /** Handles one batch (only the types it reads) and moves the checkpoint to `next`, past all scanned. */
   protected abstract handle(events: RecordedEvent[], next: Checkpoint): Promise<void>;
 
   get leading(): boolean {
@@ -94,13 +97,13 @@ export abstract class Consumer {
   /** Reads and handles until nothing is left; returns how many events were read. */
   async catchUp(onBatch?: (read: number) => void): Promise<number> {
     let total = 0;
-    let pending = this.store.readAll({ after: this.checkpoint, limit: this.batchSize });
+    const page = (after: Checkpoint) => this.store.readPage({ after, limit: this.batchSize, ...this.reads });
+    let pending = page(this.checkpoint);
     for (;;) {
-      const events = await pending;
-      if (events.length === 0) return total;
-      const next = checkpointOf(events[events.length - 1]);
+      const { events, next } = await pending;
+      if (!next) return total;
       // Read the next batch while this one is applied: the two overlap on separate connections.
-      pending = this.store.readAll({ after: next, limit: this.batchSize });
+      pending = page(next);
       pending.catch(() => {});
       await this.handle(events, next);
       this.checkpoint = next;

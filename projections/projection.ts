@@ -10,8 +10,10 @@ export interface Projection {
   tables: readonly string[];
   /** Creates the tables (runs on a fresh rebuild, inside its transaction). */
   setup(tx: TransactionSql): Promise<void>;
-  /** Event types it reads; the others are skipped without a call. */
+  /** Event types it reads; the others are skipped without a call (and without being fetched). */
   types?: readonly string[];
+  /** False when it uses only envelopes (type, stream, position, time): data is never parsed or unsealed. */
+  readsData?: boolean;
   /** Applies one event; runs in the same transaction as the checkpoint. */
   apply?(tx: TransactionSql, event: RecordedEvent): Promise<void>;
   /** Applies a batch in order, for projections that aggregate before writing. */

@@ -26,11 +26,11 @@ export const outcomeEventId = (reactor: string, sourceEventId: string, index: nu
   deterministicId("reaction", reactor, sourceEventId, index);
 
 export class ReactorRunner extends Consumer {
-  readonly #types?: ReadonlySet<string>;
+  protected override readonly reads;
 
   constructor(readonly reactor: Reactor, db: Database, store: EventStore, options: ConsumerOptions = {}) {
     super(`reactor:${reactor.name}`, db, store, { batchSize: 100, ...options });
-    this.#types = reactor.types && new Set(reactor.types);
+    this.reads = { types: reactor.types };
   }
 
   protected prepare(): Promise<Checkpoint> {
@@ -40,14 +40,17 @@ export class ReactorRunner extends Consumer {
   protected async handle(events: RecordedEvent[], next: Checkpoint): Promise<void> {
     let at = this.checkpoint;
     for (const event of events) {
-      if (!this.#types || this.#types.has(event.type)) await this.#react(event);
+      await this.#react(event);
       // Per event, so a crash repeats at most the effect that was under way.
       const reached = { txId: event.txId, position: event.globalPosition };
       await advanceCheckpoint(this.db.sql, this.name, at, reached);
       at = reached;
       this.checkpoint = at;
     }
-    this.checkpoint = next;
+    // Past the events of other types scanned after the last one handled.
+    if (at.txId !== next.txId || at.position !== next.position) {
+      await advanceCheckpoint(this.db.sql, this.name, at, next);
+    }
   }
 
   async #react(event: RecordedEvent): Promise<void> {

@@ -11,11 +11,11 @@ import { log } from "../log.ts";
 export const rebuildBatchSize = 20_000;
 
 export class ProjectionRunner extends Consumer {
-  readonly #types?: ReadonlySet<string>;
+  protected override readonly reads;
 
   constructor(readonly projection: Projection, db: Database, store: EventStore, options: ConsumerOptions = {}) {
     super(`projection:${projection.name}`, db, store, options);
-    this.#types = projection.types && new Set(projection.types);
+    this.reads = { types: projection.types, withData: projection.readsData ?? true };
   }
 
   protected async prepare(): Promise<Checkpoint> {
@@ -48,13 +48,11 @@ export class ProjectionRunner extends Consumer {
   }
 
   protected async handle(events: RecordedEvent[], next: Checkpoint): Promise<void> {
-    const relevant = this.#types ? events.filter((e) => this.#types!.has(e.type)) : events;
     const { projection } = this;
+    if (events.length === 0) return await advanceCheckpoint(this.db.sql, this.name, this.checkpoint, next);
     await this.db.sql.begin(async (tx) => {
-      if (relevant.length > 0) {
-        if (projection.applyBatch) await projection.applyBatch(tx, relevant);
-        else for (const event of relevant) await projection.apply!(tx, event);
-      }
+      if (projection.applyBatch) await projection.applyBatch(tx, events);
+      else for (const event of events) await projection.apply!(tx, event);
       await advanceCheckpoint(tx, this.name, this.checkpoint, next);
     });
   }

@@ -3,6 +3,7 @@ import { setLogLevel } from "../../log.ts";
 import { appendBench } from "./append_bench.ts";
 import { replayBench } from "./replay_bench.ts";
 import { actorsBench } from "./actors_bench.ts";
+import { e2eBench, senderBench } from "./telegram_bench.ts";
 import { benchUrl, type Figure } from "./support.ts";
 
 setLogLevel("warn");

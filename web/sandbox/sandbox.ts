@@ -108,6 +108,8 @@ export class Sandbox {
   /** Times (ms) of every send the limits accepted: the sender benchmark reads it. */
   readonly accepted: number[] = [];
   readonly stats = { calls: 0, tooManyRequests: 0, failures: 0 };
+  /** The latest Bot API calls by method and chat (the newest 100,000), for tests to count precisely. */
+  readonly calls: { method: string; chatId?: number }[] = [];
   commands: Record<string, { command: string; description: string }[]> = {};
   #nextUserId = 100_001;
   #nextUpdateId = 1;
@@ -429,6 +431,8 @@ export class Sandbox {
   /** Applies faults and rate limits to one Bot API call; throws what Telegram would answer. */
   async admit(method: string, chatId?: number): Promise<void> {
     this.stats.calls++;
+    this.calls.push({ method, chatId });
+    if (this.calls.length > 100_000) this.calls.splice(0, 10_000);
     if (this.faults.slowMs > 0) await new Promise((r) => setTimeout(r, this.faults.slowMs));
     if (this.faults.failNext > 0 && (!this.faults.failMethods || this.faults.failMethods.includes(method))) {
       this.faults.failNext--;

@@ -24,13 +24,29 @@ export interface BotDependencies {
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
 }
 
+/**
+ * Deno's own fetch: grammY's npm build would otherwise go through node-fetch and the node:http
+ * polyfill (several times the CPU per call). Its shim hands over a polyfilled AbortSignal, which
+ * Deno's fetch refuses, so the abort is bridged to a native one.
+ */
+function denoFetch(input: string | URL | Request, init: RequestInit & { agent?: unknown } = {}): Promise<Response> {
+  const { agent: _agent, signal: foreign, ...rest } = init;
+  if (!foreign) return fetch(input, rest);
+  const controller = new AbortController();
+  if (foreign.aborted) controller.abort();
+  else foreign.addEventListener("abort", () => controller.abort(), { once: true });
+  return fetch(input, { ...rest, signal: controller.signal });
+}
+
+export const clientOptions = (apiRoot: string) => ({ apiRoot, fetch: denoFetch as never });
+
 export function createBot(
   token: string,
   apiRoot: string,
   botInfo: UserFromGetMe,
   deps: BotDependencies,
 ): Bot<BotContext> {
-  const bot = new Bot<BotContext>(token, { botInfo, client: { apiRoot } });
+  const bot = new Bot<BotContext>(token, { botInfo, client: clientOptions(apiRoot) });
   const users = deps.runtime.actor(userActor);
 
   bot.use(handleOnce(deps.ledger));
@@ -121,12 +137,19 @@ export function createBot(
   return bot;
 }
 
-/** Claims the update in the ledger first; a redelivered or concurrent copy is dropped. */
+/**
+ * Claims the update in the ledger first; a redelivered or concurrent copy is dropped. Marking it
+ * done does not hold up the answer to Telegram: if that write is lost, the redelivered update is
+ * handled again, and every command and reply it makes is idempotent by update id.
+ */
 function handleOnce(ledger: UpdateLedger) {
   return async (ctx: Context, next: NextFunction) => {
-    if (!(await ledger.claim(ctx.update.update_id))) return;
+    const updateId = ctx.update.update_id;
+    if (!(await ledger.claim(updateId))) return;
     await next();
-    await ledger.finish(ctx.update.update_id);
+    ledger.finish(updateId).catch((error) =>
+      log.warn("update ledger: done not recorded", { update_id: updateId, error })
+    );
   };
 }
 

@@ -6,7 +6,7 @@ import type { Database } from "../../events/database.ts";
 import type { EventStore } from "../../events/store.ts";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import { userActor } from "../../actors/user.ts";
-import { createBot } from "./bot.ts";
+import { clientOptions, createBot } from "./bot.ts";
 import { commandDescriptions } from "./i18n.ts";
 import { Outbox } from "./outbox.ts";
 import { OutboxSender, type SenderOptions } from "./sender.ts";
@@ -44,7 +44,7 @@ export async function startGateway(
   options: GatewayOptions,
   deps: { db: Database; store: EventStore; runtime: ActorRuntime },
 ): Promise<Gateway> {
-  const api = new Api(options.token, { apiRoot: options.apiRoot });
+  const api = new Api(options.token, clientOptions(options.apiRoot));
   const me = await api.getMe();
   const ledger = new UpdateLedger(deps.db.sql, me.id);
   const outbox = new Outbox(deps.store);

@@ -33,6 +33,7 @@ export const outcomeIdOf = (queuedEventId: string) => deterministicId("telegram-
 
 export class OutboxSender extends Consumer {
   readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0 };
+  protected override readonly reads = { types: ["TelegramCallQueued"] };
 
   constructor(
     db: Database,
@@ -50,7 +51,7 @@ export class OutboxSender extends Consumer {
   }
 
   protected async handle(events: RecordedEvent[], next: Checkpoint): Promise<void> {
-    const queued = events.filter((e) => e.type === "TelegramCallQueued");
+    const queued = events;
     if (queued.length > 0) {
       const done = await this.#alreadyDone(queued);
       const byChat = new Map<number, RecordedEvent[]>();

@@ -3,6 +3,7 @@ import "./quiet_deprecations.ts";
 import { Api } from "grammy";
 import { loadConfig } from "../../config.ts";
 import { defaultWebhookSecret } from "./gateway.ts";
+import { clientOptions } from "./bot.ts";
 
 const usage =
   "usage: deno task webhook set|delete|info   (set needs WEBHOOK_URL, e.g. https://bot.example.com/telegram/webhook)";
@@ -12,7 +13,7 @@ if (!config.BOT_TOKEN) {
   console.error("BOT_TOKEN: required to manage a webhook (without it the app uses the offline sandbox)");
   Deno.exit(2);
 }
-const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT });
+const api = new Api(config.BOT_TOKEN, clientOptions(config.TELEGRAM_API_ROOT));
 switch (action) {
   case "set": {
     if (!config.WEBHOOK_URL) {

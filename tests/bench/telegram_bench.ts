@@ -1,0 +1,240 @@
+// Telegram benchmarks through the sandbox over HTTP, against real Postgres.
+// e2e: 10,000 distinct users send /start to the webhook; each becomes a command, events and a
+//   reply the sandbox receives. Baseline in the same run: a bare grammY bot on the same Hono
+//   route that replies directly, with no persistence. Then p99 update-to-reply at half load.
+// sender: 10,000 queued messages against a sandbox that enforces 30 msg/s.
+import "../../web/telegram/quiet_deprecations.ts";
+import { Bot, webhookCallback } from "grammy";
+import { Hono } from "hono";
+import { type Platform, start } from "../../main.ts";
+import { parseConfig } from "../../config.ts";
+import { openDatabase } from "../../events/database.ts";
+import { Sandbox } from "../../web/sandbox/sandbox.ts";
+import { sandboxRoutes } from "../../web/sandbox/routes.ts";
+import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
+import { clientOptions } from "../../web/telegram/bot.ts";
+import { benchUrl, type Figure, fmt, percentile } from "./support.ts";
+
+const users = Number(Deno.env.get("BENCH_E2E_USERS") ?? 10_000);
+const senderMessages = Number(Deno.env.get("BENCH_SENDER_MESSAGES") ?? 10_000);
+const halfLoadSeconds = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
+
+function serveSandbox(sandbox: Sandbox) {
+  const app = new Hono().route("/", sandboxRoutes(sandbox, { miniAppUrl: () => "http://127.0.0.1/app" }));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  return { url: `http://127.0.0.1:${server.addr.port}`, stop: () => server.shutdown() };
+}
+
+/** Replies per chat as they reach the sandbox, with the time each update was produced. */
+function replyClock(sandbox: Sandbox) {
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  let replies = 0;
+  const waiters: { count: number; resolve: () => void }[] = [];
+  sandbox.on((event) => {
+    if (event.kind === "update") {
+      const chat = (event.update.message as { chat?: { id: number } } | undefined)?.chat?.id;
+      if (chat !== undefined) sentAt.set(chat, performance.now());
+    } else if (event.kind === "message" && event.message.from?.is_bot && !event.edited) {
+      const at = sentAt.get(event.chatId);
+      if (at !== undefined) latencies.push(performance.now() - at);
+      replies++;
+      for (const w of waiters.filter((w) => replies >= w.count)) w.resolve();
+    }
+  });
+  return {
+    latencies,
+    get replies() {
+      return replies;
+    },
+    until: (count: number) =>
+      new Promise<void>((resolve) => replies >= count ? resolve() : waiters.push({ count, resolve })),
+  };
+}
+
+async function startPlatform(sandbox: Sandbox, sandboxUrl: string, env: Record<string, string>) {
+  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const platform = await start(parseConfig({
+    DATABASE_URL: benchUrl(),
+    DATABASE_SCHEMA: schema,
+    PORT: "0",
+    BOT_TOKEN: sandbox.token,
+    TELEGRAM_API_ROOT: `${sandboxUrl}/sandbox`,
+    TELEGRAM_MODE: "webhook",
+    DB_POOL_SIZE: "20",
+    ...env,
+  }));
+  return {
+    platform,
+    async stop() {
+      await platform.stop();
+      const db = await openDatabase({ url: benchUrl(), poolSize: 1 });
+      await db.sql.unsafe(`drop schema ${schema} cascade`);
+      await db.close();
+    },
+  };
+}
+
+/** Every user sends /start at once; the sandbox pushes them with 100 webhook connections. */
+async function burst(sandbox: Sandbox, webhook: string, secret: string | undefined, count: number) {
+  const clock = replyClock(sandbox);
+  const people = Array.from(
+    { length: count },
+    (_, i) => sandbox.createUser(`U${i}`, { language: i % 2 ? "en" : "ru" }),
+  );
+  sandbox.setWebhook(webhook, secret, 100);
+  const began = performance.now();
+  for (const person of people) {
+    sandbox.userSends(person.id, { text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] });
+  }
+  await clock.until(count);
+  return count / ((performance.now() - began) / 1000);
+}
+
+/** Open loop at a fixed rate: update-to-reply latency. */
+async function atRate(sandbox: Sandbox, webhook: string, secret: string | undefined, rate: number) {
+  const clock = replyClock(sandbox);
+  sandbox.setWebhook(webhook, secret, 100);
+  const total = Math.floor(rate * halfLoadSeconds);
+  const people = Array.from({ length: total }, (_, i) => sandbox.createUser(`H${i}`));
+  const began = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = began + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    sandbox.userSends(people[i].id, { text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] });
+  }
+  await clock.until(total);
+  const sorted = clock.latencies.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+async function baselineBot(sandbox: Sandbox, sandboxUrl: string) {
+  const bot = new Bot(sandbox.token, {
+    botInfo: {
+      ...sandbox.bot,
+      can_join_groups: true,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+    } as never,
+    client: { apiRoot: `${sandboxUrl}/sandbox` },
+  });
+  bot.command("start", (ctx) => ctx.reply(`Hello, ${ctx.from?.first_name}!`));
+  const app = new Hono();
+  app.post("/telegram/webhook", webhookCallback(bot, "hono"));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  return { webhook: `http://127.0.0.1:${server.addr.port}/telegram/webhook`, stop: () => server.shutdown() };
+}
+
+export async function e2eBench(): Promise<Figure[]> {
+  // Baseline: bare grammY, direct replies, nothing stored.
+  const baseSandbox = new Sandbox();
+  const baseServer = serveSandbox(baseSandbox);
+  const base = await baselineBot(baseSandbox, baseServer.url);
+  const baseRate = await burst(baseSandbox, base.webhook, undefined, users);
+  baseSandbox.close();
+  await base.stop();
+  await baseServer.stop();
+  console.log(`e2e baseline: bare grammY replying directly: ${fmt(baseRate)} updates/s`);
+
+  const sandbox = new Sandbox();
+  const server = serveSandbox(sandbox);
+  const limits = { SEND_GLOBAL_PER_SECOND: "100000", SEND_CHAT_PER_SECOND: "1000", USER_MESSAGES_PER_MINUTE: "1000" };
+  const ours = await startPlatform(sandbox, server.url, limits);
+  const webhook = `${ours.platform.url}/telegram/webhook`;
+  const secret = await defaultWebhookSecret(sandbox.token);
+  try {
+    const rate = await burst(sandbox, webhook, secret, users);
+    console.log(
+      `e2e: ${fmt(users)} users, webhook → actor → event → outbox → reply: ${fmt(rate)} updates/s, ${
+        fmt(rate / baseRate, 2)
+      }× baseline`,
+    );
+    const half = Math.round(rate / 2);
+    const latency = await atRate(sandbox, webhook, secret, half);
+    console.log(
+      `e2e at half load (${fmt(half)} updates/s): update-to-reply p50 ${fmt(latency.p50, 1)} ms, p99 ${
+        fmt(latency.p99, 1)
+      } ms`,
+    );
+    return [
+      { bench: "e2e", metric: "baseline updates/s (bare grammY)", value: fmt(baseRate) },
+      {
+        bench: "e2e",
+        metric: `${fmt(users)} users, updates/s`,
+        value: fmt(rate),
+        note: `${fmt(rate / baseRate, 2)}× baseline (targets ≥ 1,000/s, ≥ 0.5×)`,
+      },
+      {
+        bench: "e2e",
+        metric: `p50 / p99 at ${fmt(half)}/s`,
+        value: `${fmt(latency.p50, 1)} / ${fmt(latency.p99, 1)} ms`,
+        note: "target p99 ≤ 100 ms",
+      },
+    ];
+  } finally {
+    sandbox.close();
+    await ours.stop();
+    await server.stop();
+  }
+}
+
+export async function senderBench(): Promise<Figure[]> {
+  const sandbox = new Sandbox({
+    limits: { enabled: true, globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
+  });
+  const server = serveSandbox(sandbox);
+  const ours: { platform: Platform; stop(): Promise<void> } = await startPlatform(sandbox, server.url, {});
+  try {
+    const clock = replyClock(sandbox);
+    const people = Array.from({ length: senderMessages }, (_, i) => sandbox.createUser(`S${i}`));
+    sandbox.accepted.length = 0;
+    const began = performance.now();
+    const chunk = 500;
+    for (let i = 0; i < people.length; i += chunk) {
+      await Promise.all(
+        people.slice(i, i + chunk).map((p) => ours.platform.gateway.outbox.sendMessage(`bench:${p.id}`, p.id, "News")),
+      );
+    }
+    await clock.until(senderMessages);
+    const seconds = (performance.now() - began) / 1000;
+    const perSecond = new Map<number, number>();
+    for (const at of sandbox.accepted) {
+      perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+    }
+    const busiest = Math.max(...perSecond.values());
+    const delivered = people.reduce((n, p) => n + sandbox.transcript(p.id).length, 0);
+    const rate = senderMessages / seconds;
+    console.log(
+      `sender: ${fmt(senderMessages)} messages at ${
+        fmt(rate, 2)
+      } msg/s against a 30 msg/s limit; busiest second ${busiest}; ` +
+        `429s ${sandbox.stats.tooManyRequests}, all answered: ${
+          delivered === senderMessages ? "yes" : `no (${delivered} delivered)`
+        }`,
+    );
+    return [
+      {
+        bench: "sender",
+        metric: `${fmt(senderMessages)} messages, msg/s`,
+        value: fmt(rate, 2),
+        note: "target ≥ 29 with a 30/s limit",
+      },
+      {
+        bench: "sender",
+        metric: "most accepted in one second / 429s / delivered",
+        value: `${busiest} / ${sandbox.stats.tooManyRequests} / ${delivered}`,
+      },
+    ];
+  } finally {
+    sandbox.close();
+    await ours.stop();
+    await server.stop();
+  }
+}
+
+if (import.meta.main) {
+  const which = Deno.args[0] ?? "e2e";
+  await (which === "sender" ? senderBench() : e2eBench());
+}
