@@ -43,6 +43,7 @@ export const configSchema = z.object({
   SEND_GROUP_PER_MINUTE: positiveInt(20),
   USER_MESSAGES_PER_MINUTE: positiveInt(30),
   USER_CALLBACKS_PER_MINUTE: positiveInt(60),
+  UPDATE_LEASE_SECONDS: positiveInt(60),
   ADMIN_IDS: idList,
 });
 

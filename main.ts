@@ -6,6 +6,7 @@ import { openDatabase } from "./events/database.ts";
 import { migrate, MigrationError } from "./events/migrations.ts";
 import { applicationCatalog } from "./events/all.ts";
 import { PostgresEventStore } from "./events/postgres_store.ts";
+import { TableStatistics } from "./events/statistics.ts";
 import { ActorRuntime } from "./actors/runtime.ts";
 import { SnapshotStore } from "./actors/snapshots.ts";
 import { systemClock } from "./actors/clock.ts";
@@ -43,6 +44,8 @@ export async function start(config: Config): Promise<Platform> {
     throw error;
   }
 
+  const statistics = new TableStatistics(db.sql);
+  statistics.start();
   const store = new PostgresEventStore(db, applicationCatalog());
   await store.listen();
   const runtime = new ActorRuntime(store, {
@@ -87,6 +90,7 @@ export async function start(config: Config): Promise<Platform> {
       messagesPerMinute: config.USER_MESSAGES_PER_MINUTE,
       callbacksPerMinute: config.USER_CALLBACKS_PER_MINUTE,
     },
+    updateLeaseSeconds: config.UPDATE_LEASE_SECONDS,
     webhookUrl: config.WEBHOOK_URL ?? (sandbox ? `${url}/telegram/webhook` : undefined),
   }, { db, store, runtime });
   if (sandbox) log.info("offline sandbox: open it in a browser", { url: `${url}/sandbox` });
@@ -104,6 +108,7 @@ export async function start(config: Config): Promise<Platform> {
       await timers.stop();
       await Promise.all(runners.map((r) => r.stop()));
       await runtime.stop();
+      await statistics.stop();
       await store.close();
       await db.close();
     },

@@ -42,9 +42,6 @@ function pool(connection: postgres.Options<Record<string, postgres.PostgresType>
       idle_in_transaction_session_timeout: 60_000,
       // JIT compiles for tens of milliseconds once estimates grow: ruinous for short OLTP statements.
       jit: "off",
-      // Tables here grow from empty: a generic plan cached while they were small keeps seq-scanning
-      // them once large (43 ms instead of 2 ms per append batch at 300k events). Plan per execution.
-      plan_cache_mode: "force_custom_plan",
       application_name: "tg-platform",
     },
   });

@@ -186,7 +186,7 @@ export async function appendStatement(sql: Queryable, requests: AppendRequest[])
     events: r.events,
   })));
   // Prepared: postgres.js sends an unprepared statement with parameters in two round trips.
-  // Stale generic plans are ruled out by plan_cache_mode (see database.ts).
+  // Its cached plan stays fit as the tables grow because TableStatistics keeps them analyzed.
   const rows = await sql.unsafe<OutcomeRow[]>(appendSql, [input], { prepare: true });
   return rows.map((row): AppendOutcome => {
     if (row.status === "conflict") return { status: "conflict", actual: row.version };

@@ -12,6 +12,11 @@ export interface ConsumerOptions {
   pollIntervalMs?: number;
   /** How often a standby asks for the lock again. */
   lockRetryMs?: number;
+  /**
+   * After a wake-up, wait this long before reading, so a busy log is read in batches rather than
+   * one transaction per append (read models that may trail by this much).
+   */
+  settleMs?: number;
 }
 
 export abstract class Consumer {
@@ -139,6 +144,7 @@ export abstract class Consumer {
         failures = 0;
         for (const resolve of this.#caughtUp.splice(0)) resolve();
         if (this.#running) await this.#wakeup!.wait(this.options.pollIntervalMs ?? 1000);
+        if (this.#running && this.options.settleMs) await this.#pause(this.options.settleMs);
       } catch (error) {
         if (!this.#running) break; // interrupted by stop(): nothing to report
         failures++;

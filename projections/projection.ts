@@ -14,6 +14,8 @@ export interface Projection {
   types?: readonly string[];
   /** False when it uses only envelopes (type, stream, position, time): data is never parsed or unsealed. */
   readsData?: boolean;
+  /** How long it may trail the log so that busy periods are read in batches (default: not at all). */
+  settleMs?: number;
   /** Applies one event; runs in the same transaction as the checkpoint. */
   apply?(tx: TransactionSql, event: RecordedEvent): Promise<void>;
   /** Applies a batch in order, for projections that aggregate before writing. */

@@ -14,7 +14,7 @@ export class ProjectionRunner extends Consumer {
   protected override readonly reads;
 
   constructor(readonly projection: Projection, db: Database, store: EventStore, options: ConsumerOptions = {}) {
-    super(`projection:${projection.name}`, db, store, options);
+    super(`projection:${projection.name}`, db, store, { settleMs: projection.settleMs, ...options });
     this.reads = { types: projection.types, withData: projection.readsData ?? true };
   }
 

@@ -206,3 +206,27 @@ Deno.test(`[${backend}/webhook] a flooding user gets one warning, then silence u
     await server.stop();
   }
 });
+
+Deno.test(`[${backend}/webhook] an update whose handler died is delivered again and handled, not dropped`, async () => {
+  const server = startSandboxServer();
+  const bot = await startBot(backend, server, "webhook", { env: { UPDATE_LEASE_SECONDS: "1" } });
+  const sql = bot.platform.store.db.sql;
+  try {
+    const pavel = server.driver.user("Pavel", { language: "en" });
+    // Another instance claimed the next update a moment ago and died before finishing it.
+    const botId = server.sandbox.bot.id;
+    await sql`insert into telegram_updates (bot_id, update_id) values (${botId}, ${server.sandbox.nextUpdateId})`;
+    pavel.send("/help");
+    await pavel.expectMessage(/What I can do/, 10_000);
+    assertGreater(
+      server.sandbox.stats.webhookRetries,
+      0,
+      "the first delivery was refused with a retry, not acknowledged",
+    );
+    await pavel.expectSilence(300);
+    assertEquals(pavel.botMessages.length, 1);
+  } finally {
+    await bot.stop();
+    await server.stop();
+  }
+});

@@ -1,6 +1,7 @@
 // Shared bench plumbing: a fresh schema on the real Postgres, timing and percentiles.
 import { type Database, openDatabase } from "../../events/database.ts";
 import { migrate } from "../../events/migrations.ts";
+import { TableStatistics } from "../../events/statistics.ts";
 
 export const benchUrl = (): string => {
   const url = Deno.env.get("DATABASE_URL");
@@ -13,13 +14,17 @@ export const benchUrl = (): string => {
   return url;
 };
 
+/** A fresh schema, kept analyzed as it grows, as the app keeps its own (see TableStatistics). */
 export async function benchDatabase(poolSize = 16): Promise<Database & { drop(): Promise<void> }> {
   const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const db = await openDatabase({ url: benchUrl(), schema, poolSize });
   await migrate(db.sql);
+  const statistics = new TableStatistics(db.sql);
+  statistics.start();
   return {
     ...db,
     drop: async () => {
+      await statistics.stop();
       await db.sql.unsafe(`drop schema ${schema} cascade`);
       await db.close();
     },

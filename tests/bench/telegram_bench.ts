@@ -118,7 +118,7 @@ async function baselineBot(sandbox: Sandbox, sandboxUrl: string) {
       can_connect_to_business: false,
       has_main_web_app: false,
     } as never,
-    client: { apiRoot: `${sandboxUrl}/sandbox` },
+    client: clientOptions(`${sandboxUrl}/sandbox`),
   });
   bot.command("start", (ctx) => ctx.reply(`Hello, ${ctx.from?.first_name}!`));
   const app = new Hono();

@@ -107,7 +107,7 @@ export class Sandbox {
   readonly chats = new Map<number, ChatRecord>();
   /** Times (ms) of every send the limits accepted: the sender benchmark reads it. */
   readonly accepted: number[] = [];
-  readonly stats = { calls: 0, tooManyRequests: 0, failures: 0 };
+  readonly stats = { calls: 0, tooManyRequests: 0, failures: 0, webhookRetries: 0 };
   /** The latest Bot API calls by method and chat (the newest 100,000), for tests to count precisely. */
   readonly calls: { method: string; chatId?: number }[] = [];
   commands: Record<string, { command: string; description: string }[]> = {};
@@ -348,6 +348,11 @@ export class Sandbox {
     };
   }
 
+  /** The id the next update will get. */
+  get nextUpdateId(): number {
+    return this.#nextUpdateId;
+  }
+
   get hasWebhook(): boolean {
     return this.#webhook !== undefined;
   }
@@ -422,6 +427,7 @@ export class Sandbox {
       // unreachable bot: retried like a 5xx
     }
     if (attempt >= 10 || !this.#webhook) return;
+    this.stats.webhookRetries++;
     await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
     await this.#post(hook, update, attempt + 1);
   }

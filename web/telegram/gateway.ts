@@ -22,6 +22,8 @@ export interface GatewayOptions {
   webhookSecret: string;
   sendLimits: SendLimits;
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
+  /** How long a claimed update is left to its handler before another delivery may take it over. */
+  updateLeaseSeconds?: number;
   /** In webhook mode, where Telegram should post updates; set at start-up when given. */
   webhookUrl?: string;
   sender?: SenderOptions;
@@ -46,7 +48,7 @@ export async function startGateway(
 ): Promise<Gateway> {
   const api = new Api(options.token, clientOptions(options.apiRoot));
   const me = await api.getMe();
-  const ledger = new UpdateLedger(deps.db.sql, me.id);
+  const ledger = new UpdateLedger(deps.db.sql, me.id, options.updateLeaseSeconds);
   const outbox = new Outbox(deps.store);
   const users = deps.runtime.actor(userActor);
   const bot = createBot(options.token, options.apiRoot, me, {

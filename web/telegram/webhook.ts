@@ -2,9 +2,9 @@
 // A bad body gets 400 and writes nothing; a wrong or missing secret gets 401.
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Bot } from "grammy";
+import { type Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
-import type { BotContext } from "./bot.ts";
+import { type BotContext, UpdateInProgress } from "./bot.ts";
 
 const chat = z.looseObject({ id: z.number().int(), type: z.string() });
 const user = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string() });
@@ -48,7 +48,15 @@ export function webhookRoutes(bot: Bot<BotContext>, secretToken: string): Hono {
       const issue = parsed.error.issues[0];
       return c.json({ ok: false, error: `${issue.path.join(".") || "body"}: ${issue.message}` }, 400);
     }
-    await bot.handleUpdate(parsed.data as unknown as Update);
+    try {
+      await bot.handleUpdate(parsed.data as unknown as Update);
+    } catch (error) {
+      // Not 200: Telegram keeps the update and delivers it again, after the other attempt is done or dead.
+      if (error instanceof BotError && error.error instanceof UpdateInProgress) {
+        return c.json({ ok: false, error: error.error.message }, 503);
+      }
+      throw error;
+    }
     return c.json({ ok: true });
   });
   return app;
