@@ -3,12 +3,13 @@
 import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { Sql } from "./database.ts";
+import { Coalescer } from "./coalesce.ts";
 
 const prefix = "pii:";
 
 // node:crypto rather than WebCrypto: synchronous and about five times cheaper per field, which
 // matters on the append path. Layout as WebCrypto writes it: iv (12) | ciphertext | tag (16).
-export type SubjectKey = Uint8Array;
+export type SubjectKey = Uint8Array<ArrayBuffer>;
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -38,6 +39,9 @@ export function unseal(key: SubjectKey, sealed: string): string | null {
 export class Keyring {
   // Only keys are cached: a missing one is asked for again, as another process may have made it.
   readonly #cache = new Map<string, SubjectKey>();
+  // Keys asked for in the same tick (a burst of new users) are made or fetched in one statement.
+  readonly #made = new Coalescer<string, SubjectKey | null>((subjects) => this.#createOrFetch(subjects), null);
+  readonly #fetched = new Coalescer<string, SubjectKey | null>((subjects) => this.#fetch(subjects), null);
 
   constructor(private readonly sql: Sql) {}
 
@@ -50,23 +54,26 @@ export class Keyring {
       if (cached) result.set(subject, cached);
       else missing.push(subject);
     }
-    if (missing.length === 0) return result;
-    const rows = create ? await this.#createOrFetch(missing) : await this.sql<{ subject: string; key: Uint8Array }[]>`
-      select subject, key from subject_keys
-      where subject in (select jsonb_array_elements_text(${JSON.stringify(missing)}::text::jsonb))`;
-    const found = new Map(rows.map((row) => [row.subject, row.key]));
-    for (const subject of missing) {
-      const raw = found.get(subject);
-      const key = raw ? new Uint8Array(raw) : null;
+    const loader = create ? this.#made : this.#fetched;
+    const loaded = await Promise.all(missing.map((subject) => loader.get(subject)));
+    missing.forEach((subject, i) => {
+      const key = loaded[i];
       if (key) this.#cache.set(subject, key);
       result.set(subject, key);
-    }
+    });
     return result;
   }
 
-  #createOrFetch(subjects: string[]) {
+  async #fetch(subjects: string[]): Promise<Map<string, SubjectKey>> {
+    const rows = await this.sql<{ subject: string; key: Uint8Array }[]>`
+      select subject, key from subject_keys
+      where subject in (select jsonb_array_elements_text(${JSON.stringify(subjects)}::text::jsonb))`;
+    return new Map(rows.map((row) => [row.subject, new Uint8Array(row.key)]));
+  }
+
+  async #createOrFetch(subjects: string[]): Promise<Map<string, SubjectKey>> {
     const fresh = subjects.map((subject) => ({ subject, key: hex(crypto.getRandomValues(new Uint8Array(32))) }));
-    return this.sql<{ subject: string; key: Uint8Array }[]>`
+    const rows = await this.sql<{ subject: string; key: Uint8Array }[]>`
       with input as (select * from jsonb_to_recordset(${
       JSON.stringify(fresh)
     }::text::jsonb) as x(subject text, key text)),
@@ -77,6 +84,11 @@ export class Keyring {
       select subject, key from made
       union all
       select k.subject, k.key from subject_keys k join input i using (subject) where k.subject not in (select subject from made)`;
+    const keys = new Map(rows.map((row) => [row.subject, new Uint8Array(row.key)]));
+    // A concurrent maker won the insert after this statement's snapshot was taken: read its key anew.
+    const lost = subjects.filter((subject) => !keys.has(subject));
+    if (lost.length > 0) { for (const [subject, key] of await this.#fetch(lost)) keys.set(subject, key); }
+    return keys;
   }
 
   async forget(subject: string): Promise<void> {

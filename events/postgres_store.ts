@@ -220,6 +220,10 @@ export class PostgresEventStore implements EventStore {
     return () => this.#listeners.delete(listener);
   }
 
+  async prepareSubject(subject: string): Promise<void> {
+    await this.keyring.keys([subject], true);
+  }
+
   async forget(subject: string): Promise<void> {
     await this.keyring.forget(subject);
     if (this.db.multiConnection) {

@@ -95,6 +95,8 @@ export interface EventStore {
   onAppend(listener: () => void): () => void;
   /** Shreds a subject's personal data: its fields read as "[redacted]" from now on. */
   forget(subject: string): Promise<void>;
+  /** Makes sure the subject has a key, ahead of an append that will seal its fields. */
+  prepareSubject(subject: string): Promise<void>;
 }
 
 export function checkpointOf(event: Pick<RecordedEvent, "txId" | "globalPosition">): Checkpoint {

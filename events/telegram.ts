@@ -5,6 +5,9 @@ import { defineEvent, type EventOf } from "./catalog.ts";
 export const language = z.enum(["ru", "en"]);
 export type Language = z.infer<typeof language>;
 
+/** Whose key seals a Telegram user's personal fields. */
+export const userSubject = (userId: number) => `user:${userId}`;
+
 export const UserStarted = defineEvent(
   "UserStarted",
   z.object({
@@ -14,7 +17,7 @@ export const UserStarted = defineEvent(
     firstName: z.string().max(256),
     username: z.string().max(64).nullable(),
   }),
-  { personal: { subject: (d) => `user:${d.userId}`, fields: ["firstName", "username"] } },
+  { personal: { subject: (d) => userSubject(d.userId), fields: ["firstName", "username"] } },
 );
 export const UserLanguageChanged = defineEvent(
   "UserLanguageChanged",

@@ -136,6 +136,25 @@ for (const backend of await backends()) {
         ]);
       });
 
+      await t.step("concurrent makers of one subject's key agree on it", async () => {
+        const others = await Promise.all(Array.from({ length: 8 }, () => new PostgresEventStore(db, testCatalog())));
+        await Promise.all(
+          others.map((s, i) =>
+            s.append(`user-race-${i}`, [{
+              type: "ProfileSaved",
+              data: { userId: "race", name: `Name${i}`, phone: "+79990000001" },
+            }])
+          ),
+        );
+        for (let i = 0; i < others.length; i++) {
+          assertEquals((await store.readStream(`user-race-${i}`))[0].data, {
+            userId: "race",
+            name: `Name${i}`,
+            phone: "+79990000001",
+          });
+        }
+      });
+
       await t.step("old schema versions are upcast on read, never rewritten", async () => {
         await db.sql`insert into streams (stream_id, version) values ('person-1', 1)`;
         await db.sql`

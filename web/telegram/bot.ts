@@ -4,7 +4,7 @@ import { Bot, type Context, InlineKeyboard, type NextFunction } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import { userActor } from "../../actors/user.ts";
-import type { Language } from "../../events/telegram.ts";
+import { type Language, userSubject } from "../../events/telegram.ts";
 import { languageFromCode, type MessageKey, t } from "./i18n.ts";
 import type { Outbox } from "./outbox.ts";
 import type { UpdateLedger } from "./update_ledger.ts";
@@ -19,6 +19,8 @@ export interface BotContext extends Context {
 
 export interface BotDependencies {
   runtime: ActorRuntime;
+  /** Prepares a subject's key (for /start, whose event seals the user's name). */
+  prepareSubject(subject: string): Promise<void>;
   outbox: Outbox;
   ledger: UpdateLedger;
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
@@ -49,9 +51,12 @@ export function createBot(
   const bot = new Bot<BotContext>(token, { botInfo, client: clientOptions(apiRoot) });
   const users = deps.runtime.actor(userActor);
 
-  // The user's actor is loaded while the claim is under way: one round trip instead of two.
+  // What the handler will need is fetched while the claim is under way: the user's actor, and for
+  // /start the key that seals their name. One round trip instead of three.
   bot.use(handleOnce(deps.ledger, (ctx) => {
-    if (ctx.from && ctx.chat?.type === "private") users.peek(String(ctx.from.id)).catch(() => {});
+    if (!ctx.from || ctx.chat?.type !== "private") return;
+    users.peek(String(ctx.from.id)).catch(() => {});
+    if (ctx.message?.text?.startsWith("/start")) deps.prepareSubject(userSubject(ctx.from.id)).catch(() => {});
   }));
   bot.use(async (ctx, next) => {
     let replies = 0;

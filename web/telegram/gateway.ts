@@ -53,6 +53,7 @@ export async function startGateway(
   const users = deps.runtime.actor(userActor);
   const bot = createBot(options.token, options.apiRoot, me, {
     runtime: deps.runtime,
+    prepareSubject: (subject) => deps.store.prepareSubject(subject),
     outbox,
     ledger,
     rateLimits: options.rateLimits,

@@ -12,16 +12,20 @@ export class Throttle {
   #nextGlobal = 0;
   readonly #nextChat = new Map<number, number>();
   readonly #groupSends = new Map<number, number[]>();
+  /** Calls leave on time but arrive with jitter; a little slack per window keeps Telegram from counting one too many. */
+  readonly #windowMs: number;
 
-  constructor(private readonly limits: SendLimits) {}
+  constructor(private readonly limits: SendLimits, marginMs = 15) {
+    this.#windowMs = 1000 + marginMs;
+  }
 
   /** Waits for the earliest slot this chat may use, and takes it. */
   async slot(chatId: number): Promise<void> {
     const now = performance.now();
     let at = Math.max(now, this.#nextGlobal, this.#nextChat.get(chatId) ?? 0);
     if (chatId < 0) at = this.#groupSlot(chatId, at);
-    this.#nextGlobal = at + 1000 / this.limits.globalPerSecond;
-    if (chatId > 0) this.#nextChat.set(chatId, at + 1000 / this.limits.perChatPerSecond);
+    this.#nextGlobal = at + this.#windowMs / this.limits.globalPerSecond;
+    if (chatId > 0) this.#nextChat.set(chatId, at + this.#windowMs / this.limits.perChatPerSecond);
     if (this.#nextChat.size > 50_000) this.#forgetPast(now);
     if (at > now) await sleep(at - now);
   }
