@@ -1,7 +1,7 @@
 // The grammY bot: middleware that makes every update count once, limits floods and picks the
 // language, then handlers that only turn updates into actor commands and queued replies.
 import { Bot, type Context, InlineKeyboard, type NextFunction } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import { userActor } from "../../actors/user.ts";
 import { type Language, userSubject } from "../../events/telegram.ts";
@@ -18,6 +18,10 @@ export interface BotContext extends Context {
 }
 
 export interface BotDependencies {
+  /** Long polling stores each update in the ledger here; the webhook route stores it before this. */
+  claimUpdates: boolean;
+  /** Updates recovery took from the inbox: stored already, to be handled now. */
+  isRecovered(update: Update): boolean;
   runtime: ActorRuntime;
   /** Prepares a subject's key (for /start, whose event seals the user's name). */
   prepareSubject(subject: string): Promise<void>;
@@ -51,13 +55,7 @@ export function createBot(
   const bot = new Bot<BotContext>(token, { botInfo, client: clientOptions(apiRoot) });
   const users = deps.runtime.actor(userActor);
 
-  // What the handler will need is fetched while the claim is under way: the user's actor, and for
-  // /start the key that seals their name. One round trip instead of three.
-  bot.use(handleOnce(deps.ledger, (ctx) => {
-    if (!ctx.from || ctx.chat?.type !== "private") return;
-    users.peek(String(ctx.from.id)).catch(() => {});
-    if (ctx.message?.text?.startsWith("/start")) deps.prepareSubject(userSubject(ctx.from.id)).catch(() => {});
-  }));
+  if (deps.claimUpdates) bot.use(handleOnce(deps.ledger, deps.isRecovered, (ctx) => warmUp(ctx.update, deps)));
   bot.use(async (ctx, next) => {
     let replies = 0;
     ctx.lang = languageFromCode(ctx.from?.language_code);
@@ -147,27 +145,31 @@ export function createBot(
   return bot;
 }
 
-/** Another attempt at this update is under way: Telegram should deliver it again later. */
-export class UpdateInProgress extends Error {
-  constructor(readonly updateId: number) {
-    super(`update ${updateId} is being handled; deliver it again later`);
-    this.name = "UpdateInProgress";
-  }
+/**
+ * Fetches what the handler will need while the update is being stored or claimed: the user's
+ * actor, and for /start the key that seals their name. One round trip instead of three.
+ */
+export function warmUp(update: Update, deps: Pick<BotDependencies, "runtime" | "prepareSubject">): void {
+  const message = update.message;
+  const from = message?.from ?? update.callback_query?.from;
+  const chat = message?.chat ?? update.callback_query?.message?.chat;
+  if (!from || chat?.type !== "private") return;
+  deps.runtime.actor(userActor).peek(String(from.id)).catch(() => {});
+  if (message?.text?.startsWith("/start")) deps.prepareSubject(userSubject(from.id)).catch(() => {});
 }
 
 /**
- * Claims the update in the ledger first; a redelivered or concurrent copy is dropped. Marking it
- * done does not hold up the answer to Telegram: if that write is lost, the redelivered update is
- * handled again, and every command and reply it makes is idempotent by update id.
+ * Long polling: stores the update before grammY moves its offset past it, then handles it; a copy
+ * stored before is left alone (handled, or recovery's to finish). Marking it done does not hold up
+ * the next update: if that write is lost, recovery handles it again, idempotently by update id.
  */
-function handleOnce(ledger: UpdateLedger, prefetch: (ctx: Context) => void) {
+function handleOnce(ledger: UpdateLedger, isRecovered: (update: Update) => boolean, prefetch: (ctx: Context) => void) {
   return async (ctx: Context, next: NextFunction) => {
+    if (isRecovered(ctx.update)) return await next(); // the gateway marks it done
     const updateId = ctx.update.update_id;
-    const claim = ledger.claim(updateId);
+    const accepted = ledger.accept(updateId, ctx.update);
     prefetch(ctx);
-    const verdict = await claim;
-    if (verdict === "done") return;
-    if (verdict === "busy") throw new UpdateInProgress(updateId);
+    if (!(await accepted)) return;
     await next();
     ledger.finish(updateId).catch((error) =>
       log.warn("update ledger: done not recorded", { update_id: updateId, error })

@@ -1,29 +1,53 @@
-// Every update is handled once: claimed before its handler runs, marked done after. A copy that
-// arrives while the first is still being handled is told to come back later (Telegram retries),
-// never acknowledged as handled, so an update whose handler died mid-way is not lost. Claims and
-// completions arriving in the same tick share one statement.
+// Every update is handled once. It is stored (an inbox) before it is acknowledged: by the webhook
+// route before Telegram gets its 200, by the polling middleware before grammY moves its offset.
+// A stored copy is never handled twice; one whose handler died is claimed again by recovery after
+// the lease. Calls arriving in the same tick share one statement.
 import { setImmediate } from "node:timers";
 import type { Sql } from "../../events/database.ts";
-
-export type Claim = "claimed" | "done" | "busy";
 
 type Waiter<T> = { resolve(value: T): void; reject(error: unknown): void };
 
 export class UpdateLedger {
-  #claims = new Map<number, Waiter<Claim>[]>();
+  #accepts = new Map<number, { payload: unknown; waiters: Waiter<boolean>[] }>();
   #finishes = new Map<number, Waiter<void>[]>();
   #scheduled = false;
 
   constructor(private readonly sql: Sql, private readonly botId: number, private readonly leaseSeconds = 60) {}
 
-  /** claimed: handle it now; done: handled before; busy: being handled (or its handler died less than a lease ago). */
-  claim(updateId: number): Promise<Claim> {
-    return this.#queue(this.#claims, updateId);
+  /** Stores the update; true if it is new (handle it now), false if it was stored before. */
+  accept(updateId: number, payload: unknown): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const entry = this.#accepts.get(updateId);
+      // The same update twice in one tick (a quick redelivery): only the first is new.
+      if (entry) entry.waiters.push({ resolve: () => resolve(false), reject });
+      else this.#accepts.set(updateId, { payload, waiters: [{ resolve, reject }] });
+      this.#schedule();
+    });
   }
 
-  /** Marks the update handled. */
+  /** Marks the update handled and drops its stored copy. */
   finish(updateId: number): Promise<void> {
-    return this.#queue(this.#finishes, updateId);
+    return new Promise((resolve, reject) => {
+      const waiters = this.#finishes.get(updateId);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.#finishes.set(updateId, [{ resolve, reject }]);
+      this.#schedule();
+    });
+  }
+
+  /** Stored updates whose handler has not finished within the lease (it died): claimed again for handling. */
+  async recover(limit = 100): Promise<unknown[]> {
+    const rows = await this.sql<{ payload: unknown }[]>`
+      update telegram_updates set claimed_at = now()
+      where (bot_id, update_id) in (
+        select bot_id, update_id from telegram_updates
+        where bot_id = ${this.botId} and not done and payload is not null
+          and claimed_at < now() - make_interval(secs => ${this.leaseSeconds})
+        order by update_id limit ${limit}
+        for update skip locked
+      )
+      returning payload`;
+    return rows.map((r) => r.payload);
   }
 
   /** Forgets handled updates Telegram can no longer redeliver (it keeps them 24 hours). */
@@ -33,59 +57,46 @@ export class UpdateLedger {
     return result.count;
   }
 
-  #queue<T>(map: Map<number, Waiter<T>[]>, updateId: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const waiters = map.get(updateId);
-      if (waiters) waiters.push({ resolve, reject });
-      else map.set(updateId, [{ resolve, reject }]);
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#accepts.size > 0) this.#flushAccepts();
+      if (this.#finishes.size > 0) this.#flushFinishes();
     });
   }
 
-  async #flush(): Promise<void> {
-    this.#scheduled = false;
-    const claims = this.#claims;
+  async #flushAccepts(): Promise<void> {
+    const accepts = this.#accepts;
+    this.#accepts = new Map();
+    const input = JSON.stringify([...accepts].map(([id, { payload }]) => ({ id, payload })));
+    try {
+      const rows = await this.sql<{ update_id: number }[]>`
+        insert into telegram_updates (bot_id, update_id, payload)
+        select ${this.botId}::int8, x.id, x.payload from jsonb_to_recordset(${input}::text::jsonb) as x(id int8, payload jsonb)
+        on conflict (bot_id, update_id) do nothing
+        returning update_id`;
+      const fresh = new Set(rows.map((r) => r.update_id));
+      for (const [id, { waiters }] of accepts) waiters.forEach((w, i) => w.resolve(i === 0 && fresh.has(id)));
+    } catch (error) {
+      for (const { waiters } of accepts.values()) for (const w of waiters) w.reject(error);
+    }
+  }
+
+  async #flushFinishes(): Promise<void> {
     const finishes = this.#finishes;
-    this.#claims = new Map();
     this.#finishes = new Map();
     try {
-      const rows = await this.sql<{ update_id: number; claimed: boolean; done: boolean }[]>`
-        with finished as (
-          update telegram_updates set done = true
-          where bot_id = ${this.botId}
-            and update_id in (select x::int8 from jsonb_array_elements_text(${
+      await this.sql`
+        update telegram_updates set done = true, payload = null
+        where bot_id = ${this.botId}
+          and update_id in (select x::int8 from jsonb_array_elements_text(${
         JSON.stringify([...finishes.keys()])
-      }::text::jsonb) as t(x))
-        ),
-        wanted as (
-          select x::int8 as update_id from jsonb_array_elements_text(${
-        JSON.stringify([...claims.keys()])
-      }::text::jsonb) as t(x)
-        ),
-        claimed as (
-          insert into telegram_updates (bot_id, update_id) select ${this.botId}::int8, update_id from wanted
-          on conflict (bot_id, update_id) do update set claimed_at = now()
-            where not telegram_updates.done
-              and telegram_updates.claimed_at < now() - make_interval(secs => ${this.leaseSeconds})
-          returning update_id
-        )
-        select w.update_id, c.update_id is not null as claimed, coalesce(t.done, false) as done
-        from wanted w
-        left join claimed c on c.update_id = w.update_id
-        left join telegram_updates t on t.bot_id = ${this.botId} and t.update_id = w.update_id`;
+      }::text::jsonb) as t(x))`;
       for (const waiters of finishes.values()) for (const w of waiters) w.resolve();
-      const byId = new Map(rows.map((r) => [r.update_id, r]));
-      for (const [id, waiters] of claims) {
-        const row = byId.get(id);
-        const first: Claim = row?.claimed ? "claimed" : row?.done ? "done" : "busy";
-        // The same update twice in one tick (a quick redelivery): only the first may handle it.
-        waiters.forEach((w, i) => w.resolve(i === 0 ? first : "busy"));
-      }
     } catch (error) {
-      for (const waiters of [...claims.values(), ...finishes.values()]) for (const w of waiters) w.reject(error);
+      for (const waiters of finishes.values()) for (const w of waiters) w.reject(error);
     }
   }
 }

@@ -2,9 +2,7 @@
 // A bad body gets 400 and writes nothing; a wrong or missing secret gets 401.
 import { Hono } from "hono";
 import { z } from "zod";
-import { type Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
-import { type BotContext, UpdateInProgress } from "./bot.ts";
 
 const chat = z.looseObject({ id: z.number().int(), type: z.string() });
 const user = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string() });
@@ -31,7 +29,14 @@ export const updateSchema = z.looseObject({
   }).optional(),
 });
 
-export function webhookRoutes(bot: Bot<BotContext>, secretToken: string): Hono {
+export interface UpdateIntake {
+  /** Stores the update; true if it is new and should be handled. */
+  accept(update: Update): Promise<boolean>;
+  /** Handles a stored update in the background. */
+  dispatch(update: Update): void;
+}
+
+export function webhookRoutes(intake: UpdateIntake, secretToken: string): Hono {
   const app = new Hono();
   app.post("/telegram/webhook", async (c) => {
     if (c.req.header("x-telegram-bot-api-secret-token") !== secretToken) {
@@ -48,15 +53,9 @@ export function webhookRoutes(bot: Bot<BotContext>, secretToken: string): Hono {
       const issue = parsed.error.issues[0];
       return c.json({ ok: false, error: `${issue.path.join(".") || "body"}: ${issue.message}` }, 400);
     }
-    try {
-      await bot.handleUpdate(parsed.data as unknown as Update);
-    } catch (error) {
-      // Not 200: Telegram keeps the update and delivers it again, after the other attempt is done or dead.
-      if (error instanceof BotError && error.error instanceof UpdateInProgress) {
-        return c.json({ ok: false, error: error.error.message }, 503);
-      }
-      throw error;
-    }
+    const update = parsed.data as unknown as Update;
+    // Stored before Telegram hears 200: from here on the inbox, not Telegram, owns the retry.
+    if (await intake.accept(update)) intake.dispatch(update);
     return c.json({ ok: true });
   });
   return app;
