@@ -12,6 +12,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   append: appendBench,
   replay: replayBench,
   actors: actorsBench,
+  e2e: e2eBench,
+  sender: senderBench,
 };
 const selected = Deno.args.length > 0 ? Deno.args : Object.keys(benches);
 const unknown = selected.filter((name) => !(name in benches));

@@ -13,7 +13,8 @@ import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
 import { clientOptions } from "../../web/telegram/bot.ts";
-import { benchUrl, type Figure, fmt, percentile } from "./support.ts";
+import { benchUrl, type Figure, fmt } from "./support.ts";
+import { lines } from "../support/lines.ts";
 
 const users = Number(Deno.env.get("BENCH_E2E_USERS") ?? 10_000);
 const senderMessages = Number(Deno.env.get("BENCH_SENDER_MESSAGES") ?? 10_000);
@@ -52,13 +53,13 @@ function replyClock(sandbox: Sandbox) {
   };
 }
 
-async function startPlatform(sandbox: Sandbox, sandboxUrl: string, env: Record<string, string>) {
+async function startPlatform(token: string, sandboxUrl: string, env: Record<string, string>) {
   const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const platform = await start(parseConfig({
     DATABASE_URL: benchUrl(),
     DATABASE_SCHEMA: schema,
     PORT: "0",
-    BOT_TOKEN: sandbox.token,
+    BOT_TOKEN: token,
     TELEGRAM_API_ROOT: `${sandboxUrl}/sandbox`,
     TELEGRAM_MODE: "webhook",
     DB_POOL_SIZE: "20",
@@ -75,50 +76,43 @@ async function startPlatform(sandbox: Sandbox, sandboxUrl: string, env: Record<s
   };
 }
 
-/** Every user sends /start at once; the sandbox pushes them with 100 webhook connections. */
-async function burst(sandbox: Sandbox, webhook: string, secret: string | undefined, count: number) {
-  const clock = replyClock(sandbox);
-  const people = Array.from(
-    { length: count },
-    (_, i) => sandbox.createUser(`U${i}`, { language: i % 2 ? "en" : "ru" }),
-  );
-  sandbox.setWebhook(webhook, secret, 100);
-  const began = performance.now();
-  for (const person of people) {
-    sandbox.userSends(person.id, { text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] });
-  }
-  await clock.until(count);
-  return count / ((performance.now() - began) / 1000);
+/** The sandbox in a child process, driven over stdin/stdout (see sandbox_process.ts). */
+async function sandboxProcess() {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./sandbox_process.ts", import.meta.url).pathname],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { LOG_LEVEL: "error" },
+  }).spawn();
+  const replies = lines(child.stdout)[Symbol.asyncIterator]();
+  const writer = child.stdin.getWriter();
+  const read = async () => JSON.parse((await replies.next()).value as string);
+  const hello = await read() as { url: string; token: string; bot: Sandbox["bot"] };
+  return {
+    ...hello,
+    async ask<T>(command: Record<string, unknown>): Promise<T> {
+      await writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
+      return await read() as T;
+    },
+    async stop() {
+      await writer.close();
+      await child.status;
+    },
+  };
 }
 
-/** Open loop at a fixed rate: update-to-reply latency. */
-async function atRate(sandbox: Sandbox, webhook: string, secret: string | undefined, rate: number) {
-  const clock = replyClock(sandbox);
-  sandbox.setWebhook(webhook, secret, 100);
-  const total = Math.floor(rate * halfLoadSeconds);
-  const people = Array.from({ length: total }, (_, i) => sandbox.createUser(`H${i}`));
-  const began = performance.now();
-  for (let i = 0; i < total; i++) {
-    const wait = began + (i * 1000) / rate - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    sandbox.userSends(people[i].id, { text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] });
-  }
-  await clock.until(total);
-  const sorted = clock.latencies.sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
-
-async function baselineBot(sandbox: Sandbox, sandboxUrl: string) {
-  const bot = new Bot(sandbox.token, {
+function baselineBot(token: string, botInfo: Sandbox["bot"], apiRoot: string) {
+  const bot = new Bot(token, {
     botInfo: {
-      ...sandbox.bot,
+      ...botInfo,
       can_join_groups: true,
       can_read_all_group_messages: false,
       supports_inline_queries: false,
       can_connect_to_business: false,
       has_main_web_app: false,
     } as never,
-    client: clientOptions(`${sandboxUrl}/sandbox`),
+    client: clientOptions(apiRoot),
   });
   bot.command("start", (ctx) => ctx.reply(`Hello, ${ctx.from?.first_name}!`));
   const app = new Hono();
@@ -128,31 +122,38 @@ async function baselineBot(sandbox: Sandbox, sandboxUrl: string) {
 }
 
 export async function e2eBench(): Promise<Figure[]> {
-  // Baseline: bare grammY, direct replies, nothing stored.
-  const baseSandbox = new Sandbox();
-  const baseServer = serveSandbox(baseSandbox);
-  const base = await baselineBot(baseSandbox, baseServer.url);
-  const baseRate = await burst(baseSandbox, base.webhook, undefined, users);
-  baseSandbox.close();
+  // Baseline: bare grammY, direct replies, nothing stored; Telegram (the sandbox) in its own process.
+  const baseTelegram = await sandboxProcess();
+  const base = baselineBot(baseTelegram.token, baseTelegram.bot, `${baseTelegram.url}/sandbox`);
+  const { rate: baseRate } = await baseTelegram.ask<{ rate: number }>({
+    cmd: "burst",
+    webhook: base.webhook,
+    count: users,
+  });
   await base.stop();
-  await baseServer.stop();
+  await baseTelegram.stop();
   console.log(`e2e baseline: bare grammY replying directly: ${fmt(baseRate)} updates/s`);
 
-  const sandbox = new Sandbox();
-  const server = serveSandbox(sandbox);
+  const telegram = await sandboxProcess();
   const limits = { SEND_GLOBAL_PER_SECOND: "100000", SEND_CHAT_PER_SECOND: "1000", USER_MESSAGES_PER_MINUTE: "1000" };
-  const ours = await startPlatform(sandbox, server.url, limits);
+  const ours = await startPlatform(telegram.token, telegram.url, limits);
   const webhook = `${ours.platform.url}/telegram/webhook`;
-  const secret = await defaultWebhookSecret(sandbox.token);
+  const secret = await defaultWebhookSecret(telegram.token);
   try {
-    const rate = await burst(sandbox, webhook, secret, users);
+    const { rate } = await telegram.ask<{ rate: number }>({ cmd: "burst", webhook, secret, count: users });
     console.log(
       `e2e: ${fmt(users)} users, webhook → actor → event → outbox → reply: ${fmt(rate)} updates/s, ${
         fmt(rate / baseRate, 2)
       }× baseline`,
     );
     const half = Math.round(rate / 2);
-    const latency = await atRate(sandbox, webhook, secret, half);
+    const latency = await telegram.ask<{ p50: number; p99: number }>({
+      cmd: "rate",
+      webhook,
+      secret,
+      rate: half,
+      seconds: halfLoadSeconds,
+    });
     console.log(
       `e2e at half load (${fmt(half)} updates/s): update-to-reply p50 ${fmt(latency.p50, 1)} ms, p99 ${
         fmt(latency.p99, 1)
@@ -174,9 +175,8 @@ export async function e2eBench(): Promise<Figure[]> {
       },
     ];
   } finally {
-    sandbox.close();
     await ours.stop();
-    await server.stop();
+    await telegram.stop();
   }
 }
 
@@ -185,7 +185,7 @@ export async function senderBench(): Promise<Figure[]> {
     limits: { enabled: true, globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
   });
   const server = serveSandbox(sandbox);
-  const ours: { platform: Platform; stop(): Promise<void> } = await startPlatform(sandbox, server.url, {});
+  const ours: { platform: Platform; stop(): Promise<void> } = await startPlatform(sandbox.token, server.url, {});
   try {
     const clock = replyClock(sandbox);
     const people = Array.from({ length: senderMessages }, (_, i) => sandbox.createUser(`S${i}`));
