@@ -1,6 +1,5 @@
 // Snapshots of folded actor state: a cache beside the log, safe to lose.
 import type { Sql } from "../events/database.ts";
-import { Coalescer } from "../events/coalesce.ts";
 
 export interface Snapshot {
   version: number;
@@ -8,22 +7,13 @@ export interface Snapshot {
 }
 
 export class SnapshotStore {
-  // Actors activating together (a burst of new users) share one lookup.
-  readonly #loads = new Coalescer<string, Snapshot & { state_version: number } | undefined>(
-    async (streamIds) => {
-      const rows = await this.sql<(Snapshot & { stream_id: string; state_version: number })[]>`
-        select stream_id, state_version, version, state from snapshots
-        where stream_id in (select jsonb_array_elements_text(${JSON.stringify(streamIds)}::text::jsonb))`;
-      return new Map(rows.map((row) => [row.stream_id, row]));
-    },
-    undefined,
-  );
-
   constructor(private readonly sql: Sql) {}
 
+  /** The snapshot of this state version, if any (actors load theirs with their events: EventStore.loadStream). */
   async load(streamId: string, stateVersion: number): Promise<Snapshot | undefined> {
-    const row = await this.#loads.get(streamId);
-    return row && row.state_version === stateVersion ? { version: row.version, state: row.state } : undefined;
+    const [row] = await this.sql<Snapshot[]>`
+      select version, state from snapshots where stream_id = ${streamId} and state_version = ${stateVersion}`;
+    return row;
   }
 
   async save(streamId: string, stateVersion: number, snapshot: Snapshot): Promise<void> {

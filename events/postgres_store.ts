@@ -129,13 +129,7 @@ export class PostgresEventStore implements EventStore {
         select * from events e where e.stream_id = r.stream_id and e.stream_version >= r.from_version
       ) e on true
       order by r.key, e.stream_version`;
-    const byKey = new Map<string, EventRow[]>();
-    for (const row of rows) {
-      const list = byKey.get(row.key);
-      if (list) list.push(row);
-      else byKey.set(row.key, [row]);
-    }
-    return byKey;
+    return groupByKey(rows);
   }
 
   /**
@@ -201,13 +195,7 @@ export class PostgresEventStore implements EventStore {
         select * from events e where e.stream_id = r.stream_id and e.stream_version > coalesce(s.version, 0)
       ) e on true
       order by r.key, e.stream_version`;
-    const byKey = new Map<string, LoadedRow[]>();
-    for (const row of rows) {
-      const list = byKey.get(row.key);
-      if (list) list.push(row);
-      else byKey.set(row.key, [row]);
-    }
-    return byKey;
+    return groupByKey(rows);
   }
 
   async hasEvent(eventId: string): Promise<boolean> {
@@ -244,6 +232,17 @@ export class PostgresEventStore implements EventStore {
 }
 
 type LoadedRow = EventRow & { snap_version: number | null; snap_state: unknown };
+
+/** Rows of a coalesced read, back to the request (key) each answers, in order. */
+function groupByKey<R extends { key: string }>(rows: readonly R[]): Map<string, R[]> {
+  const byKey = new Map<string, R[]>();
+  for (const row of rows) {
+    const list = byKey.get(row.key);
+    if (list) list.push(row);
+    else byKey.set(row.key, [row]);
+  }
+  return byKey;
+}
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);

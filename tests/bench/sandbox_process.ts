@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { lines } from "../support/lines.ts";
+import { replyClock } from "./reply_clock.ts";
 import { percentile } from "./support.ts";
 
 type Command =
@@ -15,32 +16,6 @@ const app = new Hono().route("/", sandboxRoutes(sandbox, { miniAppUrl: () => "ht
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
 const say = (value: unknown) => console.log(JSON.stringify(value));
 
-/** Reply latency per chat: from the update being produced to the bot's message arriving. */
-function replyClock() {
-  const sentAt = new Map<number, number>();
-  const latencies: number[] = [];
-  let replies = 0;
-  let wake: (() => void) | undefined;
-  const stop = sandbox.on((event) => {
-    if (event.kind === "update") {
-      const chat = (event.update.message as { chat?: { id: number } } | undefined)?.chat?.id;
-      if (chat !== undefined) sentAt.set(chat, performance.now());
-    } else if (event.kind === "message" && event.message.from?.is_bot && !event.edited) {
-      const at = sentAt.get(event.chatId);
-      if (at !== undefined) latencies.push(performance.now() - at);
-      replies++;
-      wake?.();
-    }
-  });
-  return {
-    latencies,
-    async until(count: number) {
-      while (replies < count) await new Promise<void>((r) => (wake = r));
-      stop();
-    },
-  };
-}
-
 const start = (id: number) =>
   sandbox.userSends(id, { text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] });
 
@@ -49,7 +24,7 @@ for await (const line of lines(Deno.stdin.readable)) {
   const command = JSON.parse(line) as Command;
   sandbox.setWebhook(command.webhook, command.secret, 100);
   if (command.cmd === "burst") {
-    const clock = replyClock();
+    const clock = replyClock(sandbox);
     const people = Array.from(
       { length: command.count },
       (_, i) => sandbox.createUser(`U${i}`, { language: i % 2 ? "en" : "ru" }),
@@ -59,7 +34,7 @@ for await (const line of lines(Deno.stdin.readable)) {
     await clock.until(command.count);
     say({ rate: command.count / ((performance.now() - began) / 1000) });
   } else {
-    const clock = replyClock();
+    const clock = replyClock(sandbox);
     const total = Math.floor(command.rate * command.seconds);
     const people = Array.from({ length: total }, (_, i) => sandbox.createUser(`H${i}`));
     const began = performance.now();

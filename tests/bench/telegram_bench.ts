@@ -15,6 +15,7 @@ import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
 import { clientOptions } from "../../web/telegram/bot.ts";
 import { benchUrl, type Figure, fmt } from "./support.ts";
 import { lines } from "../support/lines.ts";
+import { replyClock } from "./reply_clock.ts";
 
 const users = Number(Deno.env.get("BENCH_E2E_USERS") ?? 10_000);
 const senderMessages = Number(Deno.env.get("BENCH_SENDER_MESSAGES") ?? 10_000);
@@ -24,33 +25,6 @@ function serveSandbox(sandbox: Sandbox) {
   const app = new Hono().route("/", sandboxRoutes(sandbox, { miniAppUrl: () => "http://127.0.0.1/app" }));
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   return { url: `http://127.0.0.1:${server.addr.port}`, stop: () => server.shutdown() };
-}
-
-/** Replies per chat as they reach the sandbox, with the time each update was produced. */
-function replyClock(sandbox: Sandbox) {
-  const sentAt = new Map<number, number>();
-  const latencies: number[] = [];
-  let replies = 0;
-  const waiters: { count: number; resolve: () => void }[] = [];
-  sandbox.on((event) => {
-    if (event.kind === "update") {
-      const chat = (event.update.message as { chat?: { id: number } } | undefined)?.chat?.id;
-      if (chat !== undefined) sentAt.set(chat, performance.now());
-    } else if (event.kind === "message" && event.message.from?.is_bot && !event.edited) {
-      const at = sentAt.get(event.chatId);
-      if (at !== undefined) latencies.push(performance.now() - at);
-      replies++;
-      for (const w of waiters.filter((w) => replies >= w.count)) w.resolve();
-    }
-  });
-  return {
-    latencies,
-    get replies() {
-      return replies;
-    },
-    until: (count: number) =>
-      new Promise<void>((resolve) => replies >= count ? resolve() : waiters.push({ count, resolve })),
-  };
 }
 
 async function startPlatform(token: string, sandboxUrl: string, env: Record<string, string>) {

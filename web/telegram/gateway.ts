@@ -7,7 +7,7 @@ import type { EventStore } from "../../events/store.ts";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import { userActor } from "../../actors/user.ts";
 import { clientOptions, createBot, warmUp } from "./bot.ts";
-import type { Update } from "grammy/types";
+import { UpdateIntake } from "./intake.ts";
 import { commandDescriptions } from "./i18n.ts";
 import { Outbox } from "./outbox.ts";
 import { OutboxSender, type SenderOptions } from "./sender.ts";
@@ -49,19 +49,22 @@ export async function startGateway(
 ): Promise<Gateway> {
   const api = new Api(options.token, clientOptions(options.apiRoot));
   const me = await api.getMe();
-  const ledger = new UpdateLedger(deps.db.sql, me.id, options.updateLeaseSeconds);
+  const leaseSeconds = options.updateLeaseSeconds ?? 60;
+  const ledger = new UpdateLedger(deps.db.sql, me.id, leaseSeconds);
   const outbox = new Outbox(deps.store);
   const users = deps.runtime.actor(userActor);
   const warmDeps = { runtime: deps.runtime, prepareSubject: (subject: string) => deps.store.prepareSubject(subject) };
+  const intake = new UpdateIntake(ledger, (update) => warmUp(update, warmDeps), { leaseSeconds });
   const bot = createBot(options.token, options.apiRoot, me, {
     claimUpdates: options.mode === "polling",
-    isRecovered: (update) => recovered.has(update),
+    isRecovered: (update) => intake.isRecovered(update),
     runtime: deps.runtime,
     prepareSubject: warmDeps.prepareSubject,
     outbox,
     ledger,
     rateLimits: options.rateLimits,
   });
+  intake.attach(bot);
 
   const sender = new OutboxSender(deps.db, deps.store, api, new Throttle(options.sendLimits), {
     onBlocked: async (userId, cause) => {
@@ -79,41 +82,7 @@ export async function startGateway(
   if (options.mode === "webhook" && options.webhookUrl) {
     await api.setWebhook(options.webhookUrl, { secret_token: options.webhookSecret });
   }
-  // Webhook mode: updates are stored by the route, handled here in the background, marked done.
-  // Both modes: recovery picks up stored updates whose handler died (this process or another one).
-  const inFlight = new Set<Promise<void>>();
-  const recovered = new WeakSet<Update>();
-  const dispatch = (update: Update) => {
-    const run = bot.handleUpdate(update)
-      .then(() => ledger.finish(update.update_id))
-      .catch((error) =>
-        log.error("update not finished; recovery will retry it", { update_id: update.update_id, error })
-      )
-      .finally(() => inFlight.delete(run));
-    inFlight.add(run);
-  };
-  const intake = {
-    accept: async (update: Update) => {
-      // Backpressure: past this many updates in hand, Telegram waits (and slows down) rather than memory growing.
-      while (inFlight.size >= 1000) await Promise.race(inFlight);
-      warmUp(update, warmDeps);
-      return await ledger.accept(update.update_id, update);
-    },
-    dispatch,
-  };
-  const recover = async () => {
-    try {
-      for (const payload of await ledger.recover()) {
-        recovered.add(payload as Update);
-        dispatch(payload as Update);
-      }
-    } catch (error) {
-      log.warn("update recovery failed", { error });
-    }
-  };
-  const recovery = setInterval(recover, Math.max(500, ((options.updateLeaseSeconds ?? 60) * 1000) / 2));
-  Deno.unrefTimer(recovery);
-  await recover();
+  await intake.start();
 
   let stopping = false;
   if (options.mode === "polling") {
@@ -136,8 +105,7 @@ export async function startGateway(
       if (options.mode === "polling" && bot.isRunning()) {
         await bot.stop().catch((error) => log.warn("polling stop", { error }));
       }
-      clearInterval(recovery);
-      await Promise.all(inFlight);
+      await intake.stop();
       await sender.stop();
     },
   };
