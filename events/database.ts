@@ -65,9 +65,12 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   return await openPGlite(options.dataDir ?? "./data", schema);
 }
 
-function parseUrl(url: string): postgres.Options<Record<string, postgres.PostgresType>> {
+/** libpq's URL form, including `?host=/socket/dir` for a Unix socket on the same machine. */
+export function parseUrl(url: string): postgres.Options<Record<string, postgres.PostgresType>> {
   const u = new URL(url);
+  const socketDir = u.searchParams.get("host");
   return {
+    ...(socketDir?.startsWith("/") ? { path: `${socketDir}/.s.PGSQL.${u.port || 5432}` } : {}),
     host: u.hostname,
     port: u.port ? Number(u.port) : 5432,
     user: decodeURIComponent(u.username || "postgres"),
