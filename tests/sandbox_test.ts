@@ -2,6 +2,7 @@
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { startSandboxServer } from "./support/telegram.ts";
 import { Throttle } from "../web/telegram/throttle.ts";
+import { verifyInitData } from "../web/telegram/init_data.ts";
 
 async function call(url: string, method: string, params: Record<string, unknown>) {
   const response = await fetch(`${url}/${method}`, {
@@ -145,4 +146,155 @@ Deno.test("throttle: concurrent senders never pass the overall rate in any secon
     new Promise((r) => setTimeout(() => r("waiting"), 200)),
   ]);
   assertEquals(raced, "waiting");
+});
+
+Deno.test("sandbox: edits, deletions, copies without a forward header, media, members, topics, commands", async () => {
+  const server = startSandboxServer();
+  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
+  try {
+    const anna = server.sandbox.createUser("Anna");
+    const bob = server.sandbox.createUser("Bob");
+    const sent = (await call(api, "sendMessage", {
+      chat_id: anna.id,
+      text: "v1",
+      reply_markup: { inline_keyboard: [[{ text: "A", callback_data: "a" }]] },
+    })).body.result;
+    const edited =
+      (await call(api, "editMessageText", { chat_id: anna.id, message_id: sent.message_id, text: "v2" })).body.result;
+    assertEquals([edited.text, edited.reply_markup], ["v2", undefined]);
+    assertEquals(
+      (await call(api, "editMessageText", { chat_id: anna.id, message_id: sent.message_id, text: "v2" })).status,
+      400,
+      "not modified",
+    );
+    const withKeyboard = (await call(api, "editMessageReplyMarkup", {
+      chat_id: anna.id,
+      message_id: sent.message_id,
+      reply_markup: { inline_keyboard: [[{ text: "B", callback_data: "b" }]] },
+    })).body.result;
+    assertEquals(withKeyboard.reply_markup.inline_keyboard[0][0].text, "B");
+    const callback = server.sandbox.userClicks(anna.id, anna.id, withKeyboard.message_id, "b");
+    assert((await call(api, "answerCallbackQuery", { callback_query_id: callback, text: "ok" })).body.ok);
+
+    const original = server.sandbox.userSends(anna.id, {
+      photo: [{ file_id: "ph-1", file_unique_id: "u1", width: 1, height: 1 }],
+      caption: "bike",
+    });
+    const copy = await call(api, "copyMessage", {
+      chat_id: bob.id,
+      from_chat_id: anna.id,
+      message_id: original.message_id,
+      caption: "Buyer #1: bike",
+    });
+    const copied = server.sandbox.transcript(bob.id).find((m) => m.message_id === copy.body.result.message_id)!;
+    assertEquals([copied.caption, copied.forward_origin, copied.from?.id], [
+      "Buyer #1: bike",
+      undefined,
+      server.sandbox.bot.id,
+    ]);
+    const forwarded =
+      (await call(api, "forwardMessage", { chat_id: bob.id, from_chat_id: anna.id, message_id: original.message_id }))
+        .body.result;
+    assertEquals(forwarded.forward_origin.sender_user.id, anna.id);
+    assertEquals(
+      (await call(api, "sendPhoto", { chat_id: anna.id, photo: "ph-2" })).body.result.photo[0].file_id,
+      "ph-2",
+    );
+    assertEquals((await call(api, "sendDocument", { chat_id: anna.id, document: "" })).status, 400);
+    assert((await call(api, "deleteMessage", { chat_id: anna.id, message_id: sent.message_id })).body.ok);
+    assertEquals((await call(api, "deleteMessage", { chat_id: anna.id, message_id: sent.message_id })).status, 400);
+
+    assert((await call(api, "sendChatAction", { chat_id: anna.id, action: "typing" })).body.ok);
+    assertEquals(
+      (await call(api, "getChatMember", { chat_id: anna.id, user_id: anna.id })).body.result.status,
+      "member",
+    );
+
+    const forum = server.sandbox.forumGroup();
+    const topic = (await call(api, "createForumTopic", { chat_id: forum.id, name: "Visitor #2" })).body.result;
+    assert(
+      (await call(api, "closeForumTopic", { chat_id: forum.id, message_thread_id: topic.message_thread_id })).body.ok,
+    );
+    assert(
+      (await call(api, "reopenForumTopic", { chat_id: forum.id, message_thread_id: topic.message_thread_id })).body.ok,
+    );
+    assertEquals(server.sandbox.topics(forum.id)[0], {
+      message_thread_id: topic.message_thread_id,
+      name: "Visitor #2",
+      closed: false,
+    });
+    assertEquals(
+      (await call(api, "createForumTopic", { chat_id: anna.id, name: "x" })).body.description,
+      "Bad Request: the chat is not a forum",
+    );
+
+    assert(
+      (await call(api, "setMyCommands", {
+        commands: [{ command: "start", description: "Начать" }],
+        language_code: "ru",
+      })).body.ok,
+    );
+    assertEquals((await call(api, "getMyCommands", { language_code: "ru" })).body.result, [{
+      command: "start",
+      description: "Начать",
+    }]);
+    assertEquals(
+      (await call(api, "setMyCommands", { commands: [{ command: "Bad Name", description: "x" }] })).status,
+      400,
+    );
+    assert(
+      String(
+        (await call(api, "createInvoiceLink", {
+          title: "t",
+          description: "d",
+          payload: "p",
+          provider_token: "",
+          currency: "XTR",
+          prices: [{ label: "x", amount: 5 }],
+        })).body.result,
+      ).startsWith("https://t.me/$"),
+    );
+    assertEquals(
+      (await call(api, "sendInvoice", {
+        chat_id: anna.id,
+        title: "t",
+        description: "d",
+        payload: "p",
+        provider_token: "",
+        currency: "XTR",
+        prices: [{ label: "a", amount: 1 }, { label: "b", amount: 2 }],
+      })).body.description,
+      "Bad Request: STARS_INVOICE_INVALID",
+    );
+    assert((await call(api, "refundStarPayment", { user_id: anna.id, telegram_payment_charge_id: "stx1" })).body.ok);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("sandbox: slow answers, and web_app URLs whose initData verifies for the bot's token", async () => {
+  const server = startSandboxServer();
+  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
+  try {
+    server.sandbox.faults.slowMs = 250;
+    const began = performance.now();
+    await call(api, "getMe", {});
+    assertGreater(performance.now() - began, 240);
+    server.sandbox.faults.slowMs = 0;
+
+    const anna = server.driver.user("Anna", { language: "ru" });
+    await call(api, "sendMessage", {
+      chat_id: anna.id,
+      text: "Open",
+      reply_markup: { inline_keyboard: [[{ text: "Shop", web_app: { url: "https://shop.example/app" } }]] },
+    });
+    const url = new URL(await anna.openWebApp("Shop"));
+    assertEquals(url.origin + url.pathname, "https://shop.example/app");
+    const initData = new URLSearchParams(url.hash.slice(1)).get("tgWebAppData")!;
+    const check = await verifyInitData(initData, server.sandbox.token, new Date());
+    assert(check.ok);
+    assertEquals(check.user.id, anna.id);
+  } finally {
+    await server.stop();
+  }
 });

@@ -14,6 +14,12 @@ for (const mode of ["webhook", "polling"] as Mode[]) {
     const { driver, sandbox } = server;
     const events = (type: string) => bot.platform.store.db.sql`select stream_id, data from events where type = ${type}`;
     try {
+      await t.step("the command menu is synced at start-up, in Russian and English", () => {
+        assertEquals(sandbox.commands.ru.map((c) => c.command), ["start", "lang", "help"]);
+        assertEquals(sandbox.commands.en.map((c) => c.description), ["Start", "Language / Язык", "Help"]);
+        assertEquals(sandbox.commands[""], sandbox.commands.ru, "Russian is the default menu");
+      });
+
       await t.step("/start in Russian and in English", async () => {
         const anna = driver.user("Анна", { language: "ru" });
         const bob = driver.user("Bob", { language: "en" });
@@ -240,3 +246,32 @@ for (const mode of ["webhook", "polling"] as Mode[]) {
     }
   });
 }
+
+Deno.test("deno task webhook set | info | delete manages the webhook at the configured Bot API server", async () => {
+  const server = startSandboxServer();
+  const run = async (action: string) => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../web/telegram/webhook_cli.ts", import.meta.url).pathname, action],
+      env: {
+        BOT_TOKEN: server.sandbox.token,
+        TELEGRAM_API_ROOT: `${server.url}/sandbox`,
+        WEBHOOK_URL: "https://bot.example/telegram/webhook",
+        LOG_LEVEL: "error",
+      },
+    }).output();
+    return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+  };
+  try {
+    assertEquals((await run("set")).code, 0);
+    assertEquals(server.sandbox.webhookInfo().url, "https://bot.example/telegram/webhook");
+    const info = await run("info");
+    assertEquals(JSON.parse(info.out).url, "https://bot.example/telegram/webhook");
+    assertEquals((await run("delete")).code, 0);
+    assertEquals(server.sandbox.hasWebhook, false);
+    const wrong = await run("frobnicate");
+    assertEquals(wrong.code, 2);
+    assert(wrong.err.includes("usage: deno task webhook set|delete|info"));
+  } finally {
+    await server.stop();
+  }
+});
