@@ -3,6 +3,7 @@ import { assert, assertEquals, assertGreater } from "@std/assert";
 import { startSandboxServer } from "./support/telegram.ts";
 import { Throttle } from "../web/telegram/throttle.ts";
 import { verifyInitData } from "../web/telegram/init_data.ts";
+import { SlidingWindow } from "../web/sliding_window.ts";
 
 async function call(url: string, method: string, params: Record<string, unknown>) {
   const response = await fetch(`${url}/${method}`, {
@@ -297,4 +298,18 @@ Deno.test("sandbox: slow answers, and web_app URLs whose initData verifies for t
   } finally {
     await server.stop();
   }
+});
+
+Deno.test("sliding window: limits per key, and forgets keys that went quiet", () => {
+  const window = new SlidingWindow(1000);
+  assertEquals(window.take("a", 2, 0), { ok: true });
+  assertEquals(window.take("a", 2, 10), { ok: true });
+  assertEquals(window.take("a", 2, 20), { ok: false, retryAfterMs: 980 });
+  assertEquals(window.take("a", 2, 1001), { ok: true }, "the first hit aged out");
+
+  const users = new SlidingWindow(1000);
+  for (let i = 0; i < 9_999; i++) users.take(`user-${i}`, 30, 0);
+  assertEquals(users.size, 9_999);
+  users.take("late", 30, 5000); // the 10,000th take: a sweep comes first
+  assertEquals(users.size, 1, "keys quiet for a whole window are dropped");
 });

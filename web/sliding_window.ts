@@ -1,6 +1,8 @@
-// Sliding-window counters, as Telegram limits a bot: overall per second, per chat, per group.
+// Sliding-window counters, as Telegram limits a bot (overall, per chat) and as the bot limits a
+// flooding user: at most `limit` hits per key within any window.
 export class SlidingWindow {
   readonly #hits = new Map<string | number, number[]>();
+  #sinceSweep = 0;
 
   constructor(private readonly windowMs: number) {}
 
@@ -10,10 +12,21 @@ export class SlidingWindow {
     limit: number,
     now = performance.now(),
   ): { ok: true } | { ok: false; retryAfterMs: number } {
+    // Keys seen once (most users) would stay forever: every so often, drop those gone quiet.
+    if (++this.#sinceSweep >= 10_000) this.#sweep(now);
     const hits = this.#prune(key, now);
     if (hits.length >= limit) return { ok: false, retryAfterMs: hits[0] + this.windowMs - now };
     hits.push(now);
     return { ok: true };
+  }
+
+  /** Keys currently remembered. */
+  get size(): number {
+    return this.#hits.size;
+  }
+
+  reset(): void {
+    this.#hits.clear();
   }
 
   #prune(key: string | number, now: number): number[] {
@@ -28,7 +41,10 @@ export class SlidingWindow {
     return hits;
   }
 
-  reset(): void {
-    this.#hits.clear();
+  #sweep(now: number): void {
+    this.#sinceSweep = 0;
+    for (const [key, hits] of this.#hits) {
+      if (hits.length === 0 || hits[hits.length - 1] <= now - this.windowMs) this.#hits.delete(key);
+    }
   }
 }

@@ -12,7 +12,7 @@ import { openDatabase } from "../../events/database.ts";
 import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
-import { clientOptions } from "../../web/telegram/bot.ts";
+import { clientOptions } from "../../web/telegram/client.ts";
 import { benchUrl, type Figure, fmt } from "./support.ts";
 import { lines } from "../support/lines.ts";
 import { replyClock } from "./reply_clock.ts";

@@ -9,6 +9,7 @@ import { languageFromCode, type MessageKey, t } from "./i18n.ts";
 import type { Outbox } from "./outbox.ts";
 import type { UpdateLedger } from "./update_ledger.ts";
 import { SlidingWindow } from "../sliding_window.ts";
+import { clientOptions } from "./client.ts";
 import { log } from "../../log.ts";
 
 export interface BotContext extends Context {
@@ -29,22 +30,6 @@ export interface BotDependencies {
   ledger: UpdateLedger;
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
 }
-
-/**
- * Deno's own fetch: grammY's npm build would otherwise go through node-fetch and the node:http
- * polyfill (several times the CPU per call). Its shim hands over a polyfilled AbortSignal, which
- * Deno's fetch refuses, so the abort is bridged to a native one.
- */
-function denoFetch(input: string | URL | Request, init: RequestInit & { agent?: unknown } = {}): Promise<Response> {
-  const { agent: _agent, signal: foreign, ...rest } = init;
-  if (!foreign) return fetch(input, rest);
-  const controller = new AbortController();
-  if (foreign.aborted) controller.abort();
-  else foreign.addEventListener("abort", () => controller.abort(), { once: true });
-  return fetch(input, { ...rest, signal: controller.signal });
-}
-
-export const clientOptions = (apiRoot: string) => ({ apiRoot, fetch: denoFetch as never });
 
 export function createBot(
   token: string,
@@ -193,9 +178,10 @@ function floodGuard(limits: { messagesPerMinute: number; callbacksPerMinute: num
       : messages.take(userId, limits.messagesPerMinute);
     if (verdict.ok) return await next();
     if (isCallback) await ctx.answerCallbackQuery().catch(() => {});
-    const until = warned.get(userId) ?? 0;
-    if (performance.now() >= until) {
-      warned.set(userId, performance.now() + verdict.retryAfterMs);
+    const now = performance.now();
+    if (now >= (warned.get(userId) ?? 0)) {
+      if (warned.size > 10_000) { for (const [id, until] of warned) if (until <= now) warned.delete(id); }
+      warned.set(userId, now + verdict.retryAfterMs);
       await ctx.say("rate_limited");
     }
   };

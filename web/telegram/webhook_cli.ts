@@ -3,7 +3,7 @@ import "./quiet_deprecations.ts";
 import { Api } from "grammy";
 import { loadConfig } from "../../config.ts";
 import { defaultWebhookSecret } from "./gateway.ts";
-import { clientOptions } from "./bot.ts";
+import { clientOptions } from "./client.ts";
 
 const usage =
   "usage: deno task webhook set|delete|info   (set needs WEBHOOK_URL, e.g. https://bot.example.com/telegram/webhook)";
