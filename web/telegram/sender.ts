@@ -64,6 +64,8 @@ export class OutboxSender extends Consumer {
 
   protected async prepare(): Promise<Checkpoint> {
     const checkpoint = await ensureCheckpoint(this.db.sql, this.name);
+    // Leading anew (first start, or after the lock was lost): the watermark starts at the durable checkpoint.
+    this.#marks.length = 0;
     this.#cursor = checkpoint;
     return checkpoint;
   }
