@@ -137,13 +137,7 @@ export class PostgresEventStore implements EventStore {
    * transaction that took its id early but commits late is waited for instead of skipped.
    */
   async readAll(options: { after?: Checkpoint; limit?: number } = {}): Promise<RecordedEvent[]> {
-    const after = options.after ?? start;
-    const rows = await this.db.sql<EventRow[]>`
-      select ${this.db.sql.unsafe(columns("events"))} from events
-      where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
-        and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-      order by events.tx_id, events.global_position limit ${options.limit ?? 1000}`;
-    return await this.codec.decode(rows);
+    return (await this.readPage({ after: options.after ?? start, limit: options.limit ?? 1000 })).events;
   }
 
   async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }> {
