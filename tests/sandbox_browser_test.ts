@@ -37,6 +37,7 @@ Deno.test({
         path: Deno.env.get("SANDBOX_SCREENSHOT") ?? await Deno.makeTempFile({ suffix: ".png" }),
       });
       const irina = [...server.sandbox.users.values()].find((u) => u.first_name === "Ирина")!;
+      assertEquals(irina.username, undefined, "a Cyrillic name makes no Telegram username");
       assertEquals(server.sandbox.transcript(irina.id).filter((m) => m.from?.is_bot).length, 3);
     } finally {
       await browser.close();

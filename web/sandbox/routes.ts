@@ -50,7 +50,10 @@ export function sandboxRoutes(sandbox: Sandbox, options: { miniAppUrl: () => str
 
   app.post("/sandbox/api/users", async (c) => {
     const { name, language } = await body(c, newUser);
-    return c.json(sandbox.createUser(name, { language, username: name.toLowerCase().replace(/\W+/g, "_") }));
+    // Telegram usernames are 5-32 Latin letters, digits and _; many people have none.
+    const candidate = name.toLowerCase().replace(/\s+/g, "_");
+    const username = /^[a-z][a-z0-9_]{4,31}$/.test(candidate) ? candidate : undefined;
+    return c.json(sandbox.createUser(name, { language, username }));
   });
   app.post("/sandbox/api/users/:id/messages", async (c) => {
     const id = userId(c);
