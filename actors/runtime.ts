@@ -224,15 +224,16 @@ export class ActorRuntime {
     }
   }
 
+  /** The latest snapshot and the events after it, in one (coalesced) round trip. */
   async #load(a: Activation): Promise<void> {
-    const stateVersion = a.kind.stateVersion ?? 1;
-    const snapshot = this.#snapshotEvery(a) > 0
-      ? await this.options.snapshots?.load(a.streamId, stateVersion)
-      : undefined;
-    a.state = snapshot ? snapshot.state : a.kind.decider.initialState();
-    a.version = snapshot?.version ?? 0;
-    a.snapshotVersion = a.version;
-    await this.#catchUp(a);
+    const useSnapshots = this.options.snapshots !== undefined && this.#snapshotEvery(a) > 0;
+    const { snapshot, events } = await this.store.loadStream(
+      a.streamId,
+      useSnapshots ? a.kind.stateVersion ?? 1 : null,
+    );
+    a.state = fold(a.kind.decider, snapshot ? snapshot.state : a.kind.decider.initialState(), events);
+    a.snapshotVersion = snapshot?.version ?? 0;
+    a.version = events.length > 0 ? events[events.length - 1].streamVersion : a.snapshotVersion;
     a.loaded = true;
   }
 

@@ -37,8 +37,7 @@ export class PostgresEventStore implements EventStore {
   readonly keyring: Keyring;
   readonly #appender: GroupAppender;
   readonly #listeners = new Set<() => void>();
-  readonly #streamReads: Coalescer<string, EventRow[]>;
-  readonly #loads: Coalescer<string, LoadedRow[]>;
+  readonly #streamReads: Coalescer<string, LoadedRow[]>;
   #unlisten?: () => Promise<void>;
 
   constructor(readonly db: Database, readonly catalog: EventCatalog, options: PostgresEventStoreOptions = {}) {
@@ -48,7 +47,6 @@ export class PostgresEventStore implements EventStore {
     const maxInFlight = options.maxInFlight ?? (db.multiConnection ? 2 : 1);
     this.#appender = new GroupAppender(db.sql, { maxInFlight, maxBatch: options.maxBatch ?? 512 });
     this.#streamReads = new Coalescer((keys) => this.#readStreams(keys), []);
-    this.#loads = new Coalescer((keys) => this.#loadStreams(keys), []);
   }
 
   /** Listens for appends and shredded keys from other processes (Postgres only). */
@@ -112,21 +110,28 @@ export class PostgresEventStore implements EventStore {
       return await this.codec.decode(rows);
     }
     // Unlimited reads (actor activation and catch-up) made in the same tick share a round trip.
-    return await this.codec.decode(await this.#streamReads.get(`${fromVersion}:${streamId}`));
+    const rows = await this.#streamReads.get(readKey(-1, fromVersion, streamId));
+    return await this.codec.decode(rows.filter((row) => row.event_id !== null));
   }
 
-  async #readStreams(keys: string[]): Promise<Map<string, EventRow[]>> {
+  /**
+   * Many streams at once, each from a version or after its latest snapshot of a state version
+   * (-1: no snapshot), in one statement: the lateral lookups stay index scans whatever the sizes.
+   */
+  async #readStreams(keys: string[]): Promise<Map<string, LoadedRow[]>> {
     const requests = keys.map((key) => {
-      const [fromVersion, streamId] = splitOnce(key, ":");
-      return { key, stream_id: streamId, from_version: Number(fromVersion) };
+      const [stateVersion, rest] = splitOnce(key, ":");
+      const [fromVersion, streamId] = splitOnce(rest, ":");
+      return { key, stream_id: streamId, state_version: Number(stateVersion), from_version: Number(fromVersion) };
     });
-    const rows = await this.db.sql<(EventRow & { key: string })[]>`
-      select r.key, ${this.db.sql.unsafe(columns("e"))}
-      from jsonb_to_recordset(${
-      JSON.stringify(requests)
-    }::text::jsonb) as r(key text, stream_id text, from_version bigint)
-      join lateral (
-        select * from events e where e.stream_id = r.stream_id and e.stream_version >= r.from_version
+    const rows = await this.db.sql<(LoadedRow & { key: string })[]>`
+      select r.key, s.version as snap_version, s.state as snap_state, ${this.db.sql.unsafe(columns("e"))}
+      from jsonb_to_recordset(${JSON.stringify(requests)}::text::jsonb)
+        as r(key text, stream_id text, state_version int, from_version bigint)
+      left join snapshots s on s.stream_id = r.stream_id and s.state_version = r.state_version
+      left join lateral (
+        select * from events e
+        where e.stream_id = r.stream_id and e.stream_version >= greatest(r.from_version, coalesce(s.version, 0) + 1)
       ) e on true
       order by r.key, e.stream_version`;
     return groupByKey(rows);
@@ -166,30 +171,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async loadStream(streamId: string, stateVersion: number | null) {
-    const rows = await this.#loads.get(`${stateVersion ?? -1}:${streamId}`);
+    const rows = await this.#streamReads.get(readKey(stateVersion ?? -1, 1, streamId));
     const first = rows[0];
     const snapshot = first?.snap_version != null ? { version: first.snap_version, state: first.snap_state } : undefined;
     const events = await this.codec.decode(rows.filter((row) => row.event_id !== null));
     return { snapshot, events };
-  }
-
-  /** Snapshots and the events after them for many streams at once (state version -1: no snapshot). */
-  async #loadStreams(keys: string[]): Promise<Map<string, LoadedRow[]>> {
-    const requests = keys.map((key) => {
-      const [stateVersion, streamId] = splitOnce(key, ":");
-      return { key, stream_id: streamId, state_version: Number(stateVersion) };
-    });
-    const rows = await this.db.sql<(LoadedRow & { key: string })[]>`
-      select r.key, s.version as snap_version, s.state as snap_state, ${this.db.sql.unsafe(columns("e"))}
-      from jsonb_to_recordset(${
-      JSON.stringify(requests)
-    }::text::jsonb) as r(key text, stream_id text, state_version int)
-      left join snapshots s on s.stream_id = r.stream_id and s.state_version = r.state_version
-      left join lateral (
-        select * from events e where e.stream_id = r.stream_id and e.stream_version > coalesce(s.version, 0)
-      ) e on true
-      order by r.key, e.stream_version`;
-    return groupByKey(rows);
   }
 
   async hasEvent(eventId: string): Promise<boolean> {
@@ -226,6 +212,9 @@ export class PostgresEventStore implements EventStore {
 }
 
 type LoadedRow = EventRow & { snap_version: number | null; snap_state: unknown };
+
+const readKey = (stateVersion: number, fromVersion: number, streamId: string) =>
+  `${stateVersion}:${fromVersion}:${streamId}`;
 
 /** Rows of a coalesced read, back to the request (key) each answers, in order. */
 function groupByKey<R extends { key: string }>(rows: readonly R[]): Map<string, R[]> {
