@@ -149,20 +149,24 @@ export class PostgresEventStore implements EventStore {
     const { after, limit, types } = options;
     const withData = options.withData ?? true;
     const typeList = JSON.stringify(types ?? []);
-    // Unwanted rows still come back (their positions move the checkpoint) but without payloads.
+    // Of the unwanted rows only the page's last comes back: its position moves the checkpoint.
     const rows = await this.db.sql<EventRow[]>`
-      with page as (
-        select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb))) as wanted
-        from events
-        where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
-          and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx_id, global_position limit ${limit}
-      )
       select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted,
              case when wanted and ${withData} then data end as data,
              case when wanted then metadata end as metadata,
              (extract(epoch from created_at) * 1000)::float8 as created_ms
-      from page order by page.tx_id, page.global_position`;
+      from (
+        select *, lead(global_position) over (order by tx_id, global_position) is null as last_row
+        from (
+          select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb))) as wanted
+          from events
+          where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
+            and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          order by tx_id, global_position limit ${limit}
+        ) scanned
+      ) page
+      where wanted or last_row
+      order by tx_id, global_position`;
     if (rows.length === 0) return { events: [] };
     const last = rows[rows.length - 1];
     const wanted = rows.filter((row) => (row as EventRow & { wanted: boolean }).wanted);

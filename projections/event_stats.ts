@@ -8,7 +8,7 @@ export const eventStatsProjection = defineProjection({
   version: 1,
   tables: ["event_type_counts", "stream_event_counts"],
   readsData: false,
-  settleMs: 250,
+  settleMs: 1000,
   async setup(tx) {
     // Counter rows are rewritten constantly: free space on each page keeps those updates HOT.
     await tx`create table event_type_counts (type text primary key, events bigint not null, last_at timestamptz not null)

@@ -44,6 +44,8 @@ interface Mark {
 export class OutboxSender extends Consumer {
   readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0 };
   protected override readonly reads = { types: ["TelegramCallQueued"] };
+  /** Calls queued after this position were queued during this lead: no outcome can exist for them yet. */
+  #outcomesPossibleUpTo = 0;
   /** Where reading has got to; the durable checkpoint trails it at the watermark. */
   #cursor?: Checkpoint;
   readonly #marks: Mark[] = [];
@@ -64,6 +66,10 @@ export class OutboxSender extends Consumer {
 
   protected async prepare(): Promise<Checkpoint> {
     const checkpoint = await ensureCheckpoint(this.db.sql, this.name);
+    // Only calls queued before this lead began can have an outcome already (the last leader's work).
+    const [{ head }] = await this.db.sql<{ head: number }[]>`
+      select coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'global_position')), 0) as head`;
+    this.#outcomesPossibleUpTo = head;
     // Leading anew (first start, or after the lock was lost): the watermark starts at the durable checkpoint.
     this.#marks.length = 0;
     this.#cursor = checkpoint;
@@ -86,7 +92,7 @@ export class OutboxSender extends Consumer {
       if (!next) return total;
       this.#cursor = next;
       total += events.length;
-      const done = await this.#alreadyDone(events);
+      const done = await this.#alreadyDone(events.filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo));
       for (const event of events) {
         const mark = {
           at: { txId: event.txId, position: event.globalPosition },
