@@ -31,7 +31,7 @@ interface OutcomeRow {
 }
 
 export class GroupAppender {
-  readonly #queue: Pending[] = [];
+  #queue: Pending[] = [];
   #inFlight = 0;
   #scheduled = false;
 
@@ -71,21 +71,18 @@ export class GroupAppender {
     }
   }
 
-  /** One append per stream in a statement: a second waits for the next round trip. */
+  /** One append per stream in a statement: a second waits for the next round trip. One pass over the queue. */
   #take(): Pending[] {
     const batch: Pending[] = [];
+    const rest: Pending[] = [];
     const streams = new Set<string>();
-    let i = 0;
-    while (i < this.#queue.length && batch.length < this.options.maxBatch) {
-      const item = this.#queue[i];
-      if (streams.has(item.request.streamId)) {
-        i++;
-        continue;
-      }
-      streams.add(item.request.streamId);
-      batch.push(item);
-      this.#queue.splice(i, 1);
+    for (const item of this.#queue) {
+      if (batch.length < this.options.maxBatch && !streams.has(item.request.streamId)) {
+        streams.add(item.request.streamId);
+        batch.push(item);
+      } else rest.push(item);
     }
+    this.#queue = rest;
     return batch;
   }
 
