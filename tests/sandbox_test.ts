@@ -1,6 +1,6 @@
 // The sandbox answers the Bot API over HTTP as strictly as Telegram does.
 import { assert, assertEquals, assertGreater } from "@std/assert";
-import { startSandboxServer } from "./support/telegram.ts";
+import { type SandboxServer, startSandboxServer } from "./support/telegram.ts";
 import { Throttle } from "../web/telegram/throttle.ts";
 import { verifyInitData } from "../web/telegram/init_data.ts";
 import { SlidingWindow } from "../web/sliding_window.ts";
@@ -14,10 +14,21 @@ async function call(url: string, method: string, params: Record<string, unknown>
   return { status: response.status, body: await response.json() };
 }
 
-Deno.test("sandbox: Bot API strictness and Telegram's error texts", async () => {
-  const server = startSandboxServer();
-  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
+/** A sandbox server for one test, with its Bot API base URL; stopped afterwards whatever happens. */
+async function withSandbox(
+  test: (server: SandboxServer, api: string) => Promise<void>,
+  options: Parameters<typeof startSandboxServer>[0] = {},
+): Promise<void> {
+  const server = startSandboxServer(options);
   try {
+    await test(server, `${server.url}/sandbox/bot${server.sandbox.token}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+Deno.test("sandbox: Bot API strictness and Telegram's error texts", async () => {
+  await withSandbox(async (server, api) => {
     const anna = server.sandbox.createUser("Anna");
     assertEquals((await call(api, "getMe", {})).body.result.username, "sandbox_bot");
     assertEquals((await call(`${server.url}/sandbox/bot1:wrong`, "getMe", {})).status, 401);
@@ -66,17 +77,11 @@ Deno.test("sandbox: Bot API strictness and Telegram's error texts", async () => 
 
     assert((await call(api, "setWebhook", { url: "http://127.0.0.1:9/hook" })).body.ok);
     assertEquals((await call(api, "getUpdates", {})).status, 409);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 Deno.test("sandbox: 429 with retry_after above the configured rate; 5xx bursts", async () => {
-  const server = startSandboxServer({
-    limits: { enabled: true, globalPerSecond: 5, perChatPerSecond: 100, perGroupPerMinute: 20 },
-  });
-  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
-  try {
+  await withSandbox(async (server, api) => {
     const users = Array.from({ length: 8 }, (_, i) => server.sandbox.createUser(`U${i}`));
     const answers = await Promise.all(users.map((u) => call(api, "sendMessage", { chat_id: u.id, text: "hi" })));
     assertEquals(answers.filter((a) => a.status === 200).length, 5);
@@ -86,15 +91,11 @@ Deno.test("sandbox: 429 with retry_after above the configured rate; 5xx bursts",
     assertEquals((await call(api, "getMe", {})).status, 502);
     assertEquals((await call(api, "getMe", {})).status, 502);
     assertEquals((await call(api, "getMe", {})).status, 200);
-  } finally {
-    await server.stop();
-  }
+  }, { limits: { enabled: true, globalPerSecond: 5, perChatPerSecond: 100, perGroupPerMinute: 20 } });
 });
 
 Deno.test("sandbox: an invoice is paid through pre_checkout_query and successful_payment", async () => {
-  const server = startSandboxServer();
-  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
-  try {
+  await withSandbox(async (server, api) => {
     const anna = server.sandbox.createUser("Anna");
     const invoice = await call(api, "sendInvoice", {
       chat_id: anna.id,
@@ -116,9 +117,7 @@ Deno.test("sandbox: an invoice is paid through pre_checkout_query and successful
     assert(paid.ok);
     const updates = (await call(api, "getUpdates", { offset: checkout.update_id + 1 })).body.result;
     assertEquals(updates[0].message.successful_payment.invoice_payload, "ad:1");
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 Deno.test("throttle: concurrent senders never pass the overall rate in any second", async () => {
@@ -150,9 +149,7 @@ Deno.test("throttle: concurrent senders never pass the overall rate in any secon
 });
 
 Deno.test("sandbox: edits, deletions, copies without a forward header, media, members, topics, commands", async () => {
-  const server = startSandboxServer();
-  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
-  try {
+  await withSandbox(async (server, api) => {
     const anna = server.sandbox.createUser("Anna");
     const bob = server.sandbox.createUser("Bob");
     const sent = (await call(api, "sendMessage", {
@@ -268,15 +265,11 @@ Deno.test("sandbox: edits, deletions, copies without a forward header, media, me
       "Bad Request: STARS_INVOICE_INVALID",
     );
     assert((await call(api, "refundStarPayment", { user_id: anna.id, telegram_payment_charge_id: "stx1" })).body.ok);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 Deno.test("sandbox: slow answers, and web_app URLs whose initData verifies for the bot's token", async () => {
-  const server = startSandboxServer();
-  const api = `${server.url}/sandbox/bot${server.sandbox.token}`;
-  try {
+  await withSandbox(async (server, api) => {
     server.sandbox.faults.slowMs = 250;
     const began = performance.now();
     await call(api, "getMe", {});
@@ -295,9 +288,7 @@ Deno.test("sandbox: slow answers, and web_app URLs whose initData verifies for t
     const check = await verifyInitData(initData, server.sandbox.token, new Date());
     assert(check.ok);
     assertEquals(check.user.id, anna.id);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 Deno.test("sliding window: limits per key, and forgets keys that went quiet", () => {
