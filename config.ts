@@ -45,6 +45,13 @@ export const configSchema = z.object({
   USER_CALLBACKS_PER_MINUTE: positiveInt(60),
   UPDATE_LEASE_SECONDS: positiveInt(60),
   ADMIN_IDS: idList,
+  /** Signs admin session cookies; derived from the bot token when unset. */
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** How old a Mini App's initData may be. */
+  INIT_DATA_MAX_AGE_SECONDS: positiveInt(86_400),
+  /** The address users reach this server at (login links); the listening address when unset. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
+  MAX_BODY_BYTES: positiveInt(1_048_576),
 });
 
 export type Config = z.infer<typeof configSchema>;

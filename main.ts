@@ -15,7 +15,11 @@ import { ProjectionRunner } from "./projections/runner.ts";
 import { TimerScheduler } from "./projections/timers.ts";
 import { projectionLag } from "./projections/lag.ts";
 import { createWebApp } from "./web/app.ts";
-import { defaultWebhookSecret, type Gateway, startGateway } from "./web/telegram/gateway.ts";
+import { watch as watchFrontEnd } from "./web/build.ts";
+import { platformMetrics } from "./web/platform_metrics.ts";
+import type { AdminDeps } from "./web/admin/deps.ts";
+import { issueLoginLink } from "./web/admin/auth.ts";
+import { defaultWebhookSecret, derivedSecret, type Gateway, startGateway } from "./web/telegram/gateway.ts";
 import { Sandbox } from "./web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "./web/sandbox/routes.ts";
 
@@ -29,7 +33,7 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config): Promise<Platform> {
+export async function start(config: Config, options: { dev?: boolean } = {}): Promise<Platform> {
   const db = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -62,19 +66,38 @@ export async function start(config: Config): Promise<Platform> {
   timers.start();
 
   const sandbox = config.BOT_TOKEN ? undefined : new Sandbox();
+  const token = config.BOT_TOKEN ?? sandbox!.token;
   const telegram: { gateway?: Gateway } = {};
   let url = "";
+  const now = () => runtime.clock.now();
+  const adminDeps: AdminDeps = {
+    db,
+    store,
+    runtime,
+    runners,
+    botToken: token,
+    adminIds: config.ADMIN_IDS,
+    sessionSecret: config.SESSION_SECRET ?? await derivedSecret("admin-session", token),
+    initDataMaxAgeMs: config.INIT_DATA_MAX_AGE_SECONDS * 1000,
+    baseUrl: () => config.PUBLIC_URL ?? url,
+    now,
+  };
   const app = createWebApp({
     db,
     lag: () => projectionLag(db.sql),
     telegram: () => telegram.gateway?.routes,
+    miniApp: { botToken: token, maxAgeMs: config.INIT_DATA_MAX_AGE_SECONDS * 1000, now },
+    admin: adminDeps,
+    metrics: platformMetrics({ db, store, runtime, gateway: () => telegram.gateway }),
+    maxBodyBytes: config.MAX_BODY_BYTES,
     mounts: sandbox ? [sandboxRoutes(sandbox, { miniAppUrl: () => `${url}/app` })] : [],
   });
+  // In development the front end is rebuilt on every change; the pages pick up new bundles at once.
+  const frontEnd = options.dev ? await watchFrontEnd() : undefined;
   const server = Deno.serve({ hostname: config.HOST, port: config.PORT, onListen: () => {} }, app.fetch);
   url = `http://${config.HOST}:${server.addr.port}`;
   log.info("listening", { url, database: db.kind, projections: allProjections.map((p) => p.name) });
 
-  const token = config.BOT_TOKEN ?? sandbox!.token;
   const webhookSecret = config.WEBHOOK_SECRET ?? await defaultWebhookSecret(token);
   const gateway = telegram.gateway = await startGateway({
     token,
@@ -92,6 +115,7 @@ export async function start(config: Config): Promise<Platform> {
     },
     updateLeaseSeconds: config.UPDATE_LEASE_SECONDS,
     webhookUrl: config.WEBHOOK_URL ?? (sandbox ? `${url}/telegram/webhook` : undefined),
+    adminLink: (userId) => issueLoginLink(adminDeps, userId),
   }, { db, store, runtime });
   if (sandbox) log.info("offline sandbox: open it in a browser", { url: `${url}/sandbox` });
 
@@ -105,6 +129,7 @@ export async function start(config: Config): Promise<Platform> {
       await gateway.stop();
       sandbox?.close();
       await server.shutdown();
+      await frontEnd?.dispose();
       await timers.stop();
       await Promise.all(runners.map((r) => r.stop()));
       await runtime.stop();
@@ -120,7 +145,7 @@ if (import.meta.main) {
   setLogLevel(config.LOG_LEVEL);
   let platform: Platform;
   try {
-    platform = await start(config);
+    platform = await start(config, { dev: Deno.args.includes("--dev") });
   } catch (error) {
     log.error(error instanceof MigrationError ? error.message : "start-up failed", { error });
     Deno.exit(1);

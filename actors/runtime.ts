@@ -14,6 +14,8 @@ export interface SendOptions {
   causationId?: string;
   /** Who asked: "user:42", "admin:7", "timer". */
   actor?: string;
+  /** More metadata for the events, such as `audit: {before, after}` for an admin's edit. */
+  metadata?: Record<string, unknown>;
 }
 
 export type SendResult<S, E extends DomainEvent, Code extends string> =
@@ -60,6 +62,8 @@ export interface ActorRef<S, C, E extends DomainEvent, Code extends string> {
 
 export class ActorRuntime {
   readonly clock: Clock;
+  /** Commands decided, and how many of them were rejected (for /metrics). */
+  readonly stats = { commands: 0, rejected: 0 };
   readonly #active = new Map<string, Activation>();
   readonly #kinds = new Map<string, ActorKind<unknown, unknown, DomainEvent, string>>();
   readonly #snapshotWrites = new Set<Promise<void>>();
@@ -100,7 +104,11 @@ export class ActorRuntime {
     command: C,
     options: SendOptions = {},
   ): Promise<SendResult<S, E, Code>> {
-    return this.#enqueue(kind, id, (activation) => this.#process(activation, command, options)) as Promise<
+    return this.#enqueue(
+      kind,
+      id,
+      (activation, loadedNow) => this.#process(activation, command, options, loadedNow),
+    ) as Promise<
       SendResult<S, E, Code>
     >;
   }
@@ -144,7 +152,8 @@ export class ActorRuntime {
   async #enqueue<S, C, E extends DomainEvent, Code extends string, T>(
     kind: ActorKind<S, C, E, Code>,
     id: string,
-    work: (activation: Activation) => Promise<T>,
+    /** loadedNow: the state was read from the store for this very call. */
+    work: (activation: Activation, loadedNow: boolean) => Promise<T>,
   ): Promise<T> {
     const streamId = streamIdOf(kind.kind, id);
     let activation = this.#active.get(streamId);
@@ -165,8 +174,9 @@ export class ActorRuntime {
     const a = activation;
     a.pending++;
     const run = a.tail.then(async () => {
-      if (!a.loaded) await this.#load(a);
-      return await work(a);
+      const loadedNow = !a.loaded;
+      if (loadedNow) await this.#load(a);
+      return await work(a, loadedNow);
     });
     a.tail = run.catch(() => {});
     try {
@@ -185,13 +195,27 @@ export class ActorRuntime {
     a: Activation,
     command: unknown,
     options: SendOptions,
+    fresh: boolean,
   ): Promise<SendResult<unknown, DomainEvent, string>> {
     const { decider } = a.kind;
+    this.stats.commands++;
     for (let attempt = 1;; attempt++) {
       const decided = decider.decide(command, a.state, { now: this.clock.now() });
-      if (isRejection(decided)) return { ok: false, error: decided };
-      if (decided.length === 0) return { ok: true, events: [], state: a.state, version: a.version, duplicate: false };
+      if (isRejection(decided) || decided.length === 0) {
+        // Refusing or doing nothing was decided on the state this process last saw; another
+        // process may have written since, so look once more before answering.
+        if (!fresh) {
+          fresh = true;
+          if (await this.#catchUp(a)) continue;
+        }
+        if (!isRejection(decided)) {
+          return { ok: true, events: [], state: a.state, version: a.version, duplicate: false };
+        }
+        this.stats.rejected++;
+        return { ok: false, error: decided };
+      }
       const metadata: EventMetadata = {
+        ...options.metadata,
         at: this.clock.now().toISOString(),
         correlation_id: options.correlationId,
         causation_id: options.causationId,
@@ -220,6 +244,7 @@ export class ActorRuntime {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt > this.#options.maxRetries) throw new ActorConflictError(a.streamId, attempt);
         await this.#catchUp(a);
+        fresh = true;
       }
     }
   }
@@ -237,11 +262,13 @@ export class ActorRuntime {
     a.loaded = true;
   }
 
-  async #catchUp(a: Activation): Promise<void> {
+  /** Folds in what others appended since this activation last looked; true if there was anything. */
+  async #catchUp(a: Activation): Promise<boolean> {
     const events = await this.store.readStream(a.streamId, { fromVersion: a.version + 1 });
-    if (events.length === 0) return;
+    if (events.length === 0) return false;
     a.state = fold(a.kind.decider, a.state, events);
     a.version = events[events.length - 1].streamVersion;
+    return true;
   }
 
   #snapshotEvery(a: Activation): number {

@@ -2,7 +2,9 @@
 import { EventCatalog } from "./catalog.ts";
 import { timerEvents } from "./timers.ts";
 import { telegramEvents } from "./telegram.ts";
+import { adminEvents } from "./admins.ts";
+import { operationsEvents } from "./admin_events.ts";
 
 export function applicationCatalog(): EventCatalog {
-  return new EventCatalog([...timerEvents, ...telegramEvents]);
+  return new EventCatalog([...timerEvents, ...telegramEvents, ...adminEvents, ...operationsEvents]);
 }

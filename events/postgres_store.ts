@@ -33,6 +33,8 @@ export interface PostgresEventStoreOptions {
 }
 
 export class PostgresEventStore implements EventStore {
+  /** Appends that wrote, and the events they wrote (for /metrics). */
+  readonly stats = { appends: 0, events: 0 };
   readonly codec: EventCodec;
   readonly keyring: Keyring;
   readonly #appender: GroupAppender;
@@ -96,6 +98,8 @@ export class PostgresEventStore implements EventStore {
       if (outcome.storedIn !== streamId) throw new DuplicateEventIdError(encoded[0].id, streamId, outcome.storedIn);
       return { streamId, version: outcome.version, positions: outcome.positions, duplicate: true };
     }
+    this.stats.appends++;
+    this.stats.events += encoded.length;
     this.#wake();
     return { streamId, version: outcome.version, positions: outcome.positions, duplicate: false };
   }
@@ -146,7 +150,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }> {
-    const { after, limit, types } = options;
+    const { after, limit, types, actorPrefix } = options;
     const withData = options.withData ?? true;
     const typeList = JSON.stringify(types ?? []);
     // Of the unwanted rows only the page's last comes back: its position moves the checkpoint.
@@ -158,7 +162,10 @@ export class PostgresEventStore implements EventStore {
       from (
         select *, lead(global_position) over (order by tx_id, global_position) is null as last_row
         from (
-          select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb))) as wanted
+          select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb)))
+                    and (${actorPrefix === undefined} or starts_with(metadata->>'actor', ${
+      actorPrefix ?? ""
+    })) as wanted
           from events
           where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
             and tx_id < pg_snapshot_xmin(pg_current_snapshot())

@@ -70,6 +70,8 @@ export interface PageOptions {
   types?: readonly string[];
   /** False for consumers that read only envelopes (type, stream, position): data stays unparsed. */
   withData?: boolean;
+  /** Only events whose metadata.actor starts with this ("admin:"): filtered in the database. */
+  actorPrefix?: string;
 }
 
 export interface EventStore {

@@ -28,6 +28,9 @@ export abstract class Consumer {
   #leading = false;
   #caughtUp: (() => void)[] = [];
   #interrupt?: () => void;
+  #hold?: { parked: PromiseWithResolvers<void>; released: PromiseWithResolvers<void> };
+  /** Set after a pause: the checkpoint may have been moved meanwhile (a swapped-in rebuild). */
+  #stale = false;
   protected readonly batchSize: number;
 
   constructor(
@@ -41,7 +44,7 @@ export abstract class Consumer {
   }
 
   /** What this consumer reads: its event types (all when unset), and whether it needs their data. */
-  protected readonly reads: { types?: readonly string[]; withData?: boolean } = {};
+  protected readonly reads: { types?: readonly string[]; withData?: boolean; actorPrefix?: string } = {};
 
   /** Loads (or initialises) the checkpoint once leadership is won. */
   protected abstract prepare(): Promise<Checkpoint>;
@@ -66,11 +69,35 @@ export abstract class Consumer {
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#hold?.parked.resolve();
+    this.#hold?.released.resolve();
     this.#wakeup?.close();
     this.#interrupt?.();
     await this.#loop;
     await this.#leadership.release();
     this.#leading = false;
+  }
+
+  /**
+   * Stops reading after the batch in hand and resolves once nothing is in flight; the lock stays
+   * held, so no other process takes over until resume().
+   */
+  async pause(): Promise<void> {
+    if (!this.#running) return;
+    this.#hold ??= { parked: Promise.withResolvers(), released: Promise.withResolvers() };
+    this.#wakeup?.wake();
+    this.#interrupt?.();
+    await this.#hold.parked.promise;
+  }
+
+  /** Reads on after pause(), from the stored checkpoint (it may have moved while paused). */
+  resume(): void {
+    this.#hold?.released.resolve();
+    this.#hold = undefined;
+  }
+
+  get paused(): boolean {
+    return this.#hold !== undefined;
   }
 
   /** Runs fn holding this consumer's lock, for one-off work such as a rebuild from the command line. */
@@ -106,7 +133,7 @@ export abstract class Consumer {
     let pending = page(this.checkpoint);
     for (;;) {
       const { events, next } = await pending;
-      if (!next) return total;
+      if (!next || this.#hold) return total;
       // Read the next batch while this one is applied: the two overlap on separate connections.
       pending = page(next);
       pending.catch(() => {});
@@ -131,6 +158,13 @@ export abstract class Consumer {
     let failures = 0;
     while (this.#running) {
       try {
+        if (this.#hold) {
+          const hold = this.#hold;
+          hold.parked.resolve();
+          await hold.released.promise;
+          this.#stale = true;
+          continue;
+        }
         if (!this.#leading) {
           if (!(await this.#leadership.tryAcquire())) {
             await this.#wakeup!.wait(this.options.lockRetryMs ?? 2000);
@@ -138,13 +172,18 @@ export abstract class Consumer {
           }
           this.checkpoint = await this.prepare();
           this.#leading = true;
+          this.#stale = false;
           log.info("consumer leads", { consumer: this.name });
+        } else if (this.#stale) {
+          this.checkpoint = await this.prepare();
+          this.#stale = false;
         }
         await this.catchUp();
         failures = 0;
+        if (this.#hold) continue; // paused mid-way: not caught up
         for (const resolve of this.#caughtUp.splice(0)) resolve();
         if (this.#running) await this.#wakeup!.wait(this.options.pollIntervalMs ?? 1000);
-        if (this.#running && this.options.settleMs) await this.#pause(this.options.settleMs);
+        if (this.#running && !this.#hold && this.options.settleMs) await this.#pause(this.options.settleMs);
       } catch (error) {
         if (!this.#running) break; // interrupted by stop(): nothing to report
         failures++;
@@ -154,7 +193,7 @@ export abstract class Consumer {
           await this.#leadership.release().catch(() => {});
         }
         // Back off: 200 ms, 400 ms … up to 10 s, so a broken database is not hammered; stop() ends it.
-        if (this.#running) await this.#pause(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)));
+        if (this.#running && !this.#hold) await this.#pause(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)));
       }
     }
   }

@@ -14,6 +14,8 @@ export interface Projection {
   types?: readonly string[];
   /** False when it uses only envelopes (type, stream, position, time): data is never parsed or unsealed. */
   readsData?: boolean;
+  /** Only events caused by actors with this prefix ("admin:"), picked out by the database. */
+  actorPrefix?: string;
   /** How long it may trail the log so that busy periods are read in batches (default: not at all). */
   settleMs?: number;
   /** Applies one event; runs in the same transaction as the checkpoint. */
@@ -21,6 +23,13 @@ export interface Projection {
   /** Applies a batch in order, for projections that aggregate before writing. */
   applyBatch?(tx: TransactionSql, events: RecordedEvent[]): Promise<void>;
 }
+
+/** What a projection's consumer asks of the log. */
+export const readsOf = (projection: Projection) => ({
+  types: projection.types,
+  withData: projection.readsData ?? true,
+  actorPrefix: projection.actorPrefix,
+});
 
 export function defineProjection(projection: Projection): Projection {
   if (!projection.apply && !projection.applyBatch) {

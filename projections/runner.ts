@@ -4,7 +4,7 @@ import type { Database, TransactionSql } from "../events/database.ts";
 import { type Checkpoint, type EventStore, type RecordedEvent, start } from "../events/store.ts";
 import { Consumer, type ConsumerOptions } from "./consumer.ts";
 import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from "./checkpoints.ts";
-import type { Projection } from "./projection.ts";
+import { type Projection, readsOf } from "./projection.ts";
 import { log } from "../log.ts";
 
 /** Batch size for rebuilds: large batches let aggregating projections write each row once per batch. */
@@ -15,7 +15,7 @@ export class ProjectionRunner extends Consumer {
 
   constructor(readonly projection: Projection, db: Database, store: EventStore, options: ConsumerOptions = {}) {
     super(`projection:${projection.name}`, db, store, { settleMs: projection.settleMs, ...options });
-    this.reads = { types: projection.types, withData: projection.readsData ?? true };
+    this.reads = readsOf(projection);
   }
 
   protected async prepare(): Promise<Checkpoint> {

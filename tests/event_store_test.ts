@@ -35,6 +35,18 @@ for (const backend of await backends()) {
         assertStringIncludes(String(events[0].metadata.at), "T");
       });
 
+      await t.step("a page can hold only the events one kind of actor caused, picked out by the database", async () => {
+        const by = (actor: string | undefined, n: number) => ({ ...inc(n), metadata: actor ? { actor } : {} });
+        await store.append("audited-1", [by("admin:7", 1), by("user:7", 2), by(undefined, 3), by("admin:8", 4)]);
+        const page = await store.readPage({ after: { txId: "0", position: 0 }, limit: 1000, actorPrefix: "admin:" });
+        const mine = page.events.filter((e) => e.streamId === "audited-1");
+        assertEquals(mine.map((e) => [e.metadata.actor, (e.data as { by: number }).by]), [["admin:7", 1], [
+          "admin:8",
+          4,
+        ]]);
+        assert(page.events.every((e) => e.metadata.actor?.startsWith("admin:")), "no other actor's events");
+      });
+
       await t.step("refuses a wrong expected version with the actual one", async () => {
         const error = await assertRejects(
           () => store.append("acct-1", [inc()], { expectedVersion: 2 }),

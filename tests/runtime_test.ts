@@ -6,6 +6,8 @@ import { openDatabase } from "../events/database.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { backends, postgresUrl } from "./support/db.ts";
 import { counter, testCatalog } from "./support/fixtures.ts";
+import { applicationCatalog } from "../events/all.ts";
+import { userActor } from "../actors/user.ts";
 import { openTestStore } from "./support/store.ts";
 
 for (const backend of await backends()) {
@@ -116,6 +118,26 @@ for (const backend of await backends({ pglite: false })) {
       assertEquals(version, 600);
       await check.stop();
       await other.close();
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const backend of await backends()) {
+  Deno.test(`[${backend}] a command that would do nothing on stale state looks again first`, async () => {
+    const { db, close } = await openTestStore(backend);
+    const store = new PostgresEventStore(db, applicationCatalog());
+    // Two runtimes with their own caches stand for two processes.
+    const here = new ActorRuntime(store).actor(userActor);
+    const there = new ActorRuntime(store).actor(userActor);
+    try {
+      assertEquals((await here.send("9", { type: "markUnblocked", userId: 9 })).ok, true); // cached: not blocked
+      await there.send("9", { type: "markBlocked", userId: 9 });
+      const result = await here.send("9", { type: "markUnblocked", userId: 9 });
+      assert(result.ok);
+      assertEquals(result.events.map((e) => e.type), ["UserUnblockedBot"]);
+      assertEquals((await store.readStream("user-9")).map((e) => e.type), ["UserBlockedBot", "UserUnblockedBot"]);
     } finally {
       await close();
     }

@@ -1,6 +1,21 @@
-// The HTTP surface. Issue by issue the Mini App, admin, widget and webhook routes join it here.
+// The HTTP surface, one Hono app: routes grouped by audience (/api/app for the Mini App,
+// /api/admin, /api/widget, /telegram, /sandbox), the pages, and /healthz and /metrics, behind
+// request ids, JSON access logs, security headers and a body size limit.
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { bodyLimit } from "hono/body-limit";
 import type { Database } from "../events/database.ts";
+import { requestLog } from "./http/request_log.ts";
+import { securityHeaders } from "./http/security.ts";
+import { HttpMetrics, type MetricSource, renderMetrics } from "./http/metrics.ts";
+import { appRoutes } from "./api/app_routes.ts";
+import type { MiniAppAuthOptions } from "./api/mini_app_auth.ts";
+import { widgetRoutes } from "./api/widget_routes.ts";
+import { adminRoutes } from "./admin/routes.ts";
+import type { AdminDeps } from "./admin/deps.ts";
+import { pageRoutes } from "./pages.ts";
+import { log } from "../log.ts";
 
 export interface WebDependencies {
   db: Database;
@@ -8,12 +23,30 @@ export interface WebDependencies {
   lag(): Promise<Record<string, number>>;
   /** The Telegram webhook routes, once the gateway has started. */
   telegram(): Hono | undefined;
+  miniApp: MiniAppAuthOptions;
+  admin: AdminDeps;
+  metrics: readonly MetricSource[];
   /** Extra route groups (the sandbox in offline mode). */
   mounts?: Hono[];
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
 }
 
-export function createWebApp(deps: WebDependencies): Hono {
-  const app = new Hono();
+export type WebEnv = { Variables: { requestId: string } };
+
+export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const http = new HttpMetrics();
+  const maxBody = deps.maxBodyBytes ?? 1_048_576;
+  app.use("*", requestId(), requestLog(), http.middleware(), securityHeaders());
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBody,
+      onError: (c) => c.json({ ok: false, error: `request body is larger than ${maxBody} bytes` }, 413),
+    }),
+  );
+
   app.get("/healthz", async (c) => {
     try {
       const lag = await deps.lag();
@@ -22,11 +55,30 @@ export function createWebApp(deps: WebDependencies): Hono {
       return c.json({ status: "unavailable", error: error instanceof Error ? error.message : String(error) }, 503);
     }
   });
+  app.get("/metrics", async (c) => {
+    const text = await renderMetrics(deps.metrics, http);
+    return c.body(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
   // The gateway starts after the server (it may talk to the in-process sandbox), so route lazily.
   app.post("/telegram/webhook", (c) => {
     const routes = deps.telegram();
     return routes ? routes.fetch(c.req.raw) : c.json({ ok: false, error: "starting" }, 503);
   });
+  app.route("/api/app", appRoutes(deps.miniApp));
+  app.route("/api/admin", adminRoutes(deps.admin));
+  app.route("/api/widget", widgetRoutes());
+  app.route("/", pageRoutes());
   for (const mount of deps.mounts ?? []) app.route("/", mount);
+
+  app.notFound((c) => c.json({ ok: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    // Hono's own 4xx (malformed JSON, bad content type) keep their status, as JSON like ours.
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ ok: false, error: error.message || "bad request" }, error.status);
+    }
+    log.error("request failed", { request_id: c.get("requestId"), path: c.req.path, error });
+    return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);
+  });
   return app;
 }

@@ -4,6 +4,7 @@ import { appendBench } from "./append_bench.ts";
 import { replayBench } from "./replay_bench.ts";
 import { actorsBench } from "./actors_bench.ts";
 import { e2eBench, senderBench } from "./telegram_bench.ts";
+import { explorerBench } from "./explorer_bench.ts";
 import { benchUrl, type Figure } from "./support.ts";
 
 setLogLevel("warn");
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   actors: actorsBench,
   e2e: e2eBench,
   sender: senderBench,
+  explorer: explorerBench,
 };
 const selected = Deno.args.length > 0 ? Deno.args : Object.keys(benches);
 const unknown = selected.filter((name) => !(name in benches));

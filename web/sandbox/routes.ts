@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { botApiRoutes } from "./bot_api.ts";
-import { BotApiError, commandEntity, type Sandbox } from "./sandbox.ts";
+import { BotApiError, commandEntity, type Sandbox, sandboxThemes } from "./sandbox.ts";
 
 const page = await Deno.readTextFile(new URL("./static/index.html", import.meta.url));
 const script = await Deno.readTextFile(new URL("./static/app.js", import.meta.url));
@@ -18,6 +18,7 @@ const newMessage = z.object({
 });
 const click = z.object({ chatId: z.number().int(), messageId: z.number().int(), data: z.string().max(64) });
 const blocked = z.object({ blocked: z.boolean() });
+const themeName = z.enum(["light", "dark"]);
 
 export function sandboxRoutes(sandbox: Sandbox, options: { miniAppUrl: () => string }): Hono {
   const app = new Hono();
@@ -31,6 +32,7 @@ export function sandboxRoutes(sandbox: Sandbox, options: { miniAppUrl: () => str
       bot: sandbox.bot,
       users: [...sandbox.users.values()],
       forum: sandbox.forumGroup(),
+      themes: sandboxThemes,
       chats: Object.fromEntries([...sandbox.chats.keys()].map((id) => [id, sandbox.transcript(id)])),
     }));
 
@@ -72,7 +74,9 @@ export function sandboxRoutes(sandbox: Sandbox, options: { miniAppUrl: () => str
   });
   app.get("/sandbox/api/users/:id/webapp", async (c) => {
     const target = c.req.query("url") ?? options.miniAppUrl();
-    return c.json({ url: await sandbox.webAppUrl(userId(c), target) });
+    const theme = themeName.safeParse(c.req.query("theme") ?? "light");
+    if (!theme.success) throw new BotApiError(400, "theme: light or dark");
+    return c.json({ url: await sandbox.webAppUrl(userId(c), target, { theme: sandboxThemes[theme.data] }) });
   });
 
   app.get("/sandbox/api/events", (c) =>

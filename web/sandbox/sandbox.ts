@@ -86,6 +86,40 @@ export type SandboxEvent =
   | { kind: "update"; update: Update }
   | { kind: "callback_answer"; callbackQueryId: string; text?: string; showAlert?: boolean };
 
+/** The colours a Telegram client hands a Mini App (tgWebAppThemeParams, theme_changed). */
+export type ThemeParams = Record<
+  | "bg_color"
+  | "text_color"
+  | "hint_color"
+  | "link_color"
+  | "button_color"
+  | "button_text_color"
+  | "secondary_bg_color",
+  string
+>;
+
+/** Telegram Web's default light and dark themes, which the sandbox's Mini App panel switches between. */
+export const sandboxThemes: Record<"light" | "dark", ThemeParams> = {
+  light: {
+    bg_color: "#ffffff",
+    text_color: "#000000",
+    hint_color: "#707579",
+    link_color: "#3390ec",
+    button_color: "#3390ec",
+    button_text_color: "#ffffff",
+    secondary_bg_color: "#f4f4f5",
+  },
+  dark: {
+    bg_color: "#212121",
+    text_color: "#ffffff",
+    hint_color: "#aaaaaa",
+    link_color: "#8774e1",
+    button_color: "#8774e1",
+    button_text_color: "#ffffff",
+    secondary_bg_color: "#181818",
+  },
+};
+
 export class BotApiError extends Error {
   constructor(readonly status: number, readonly description: string, readonly parameters?: Record<string, unknown>) {
     super(description);
@@ -229,16 +263,22 @@ export class Sandbox {
     });
   }
 
-  /** The URL a web_app button opens, with initData signed as Telegram signs it. */
-  async webAppUrl(userId: number, url: string, startParam?: string): Promise<string> {
+  /** The URL a web_app button opens, with initData signed as Telegram signs it and the user's theme. */
+  async webAppUrl(
+    userId: number,
+    url: string,
+    options: { startParam?: string; theme?: ThemeParams } = {},
+  ): Promise<string> {
     const user = this.user(userId);
     const initData = await signInitData(this.token, {
       user: publicUser(user),
       authDate: new Date(),
       queryId: `AAQ${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
-      startParam,
+      startParam: options.startParam,
     });
-    return `${url}#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=web`;
+    const theme = JSON.stringify(options.theme ?? sandboxThemes.light);
+    return `${url}#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=web` +
+      `&tgWebAppThemeParams=${encodeURIComponent(theme)}`;
   }
 
   /** A user presses Pay on an invoice: pre_checkout_query; the bot's answer decides what follows. */

@@ -29,6 +29,8 @@ export interface BotDependencies {
   outbox: Outbox;
   ledger: UpdateLedger;
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
+  /** A one-time admin console sign-in link for this user, undefined when they are not an admin. */
+  adminLink?(userId: number): Promise<string | undefined>;
 }
 
 export function createBot(
@@ -96,6 +98,13 @@ export function createBot(
   });
 
   privateChats.command("help", (ctx) => ctx.say("help"));
+
+  privateChats.command("admin", async (ctx) => {
+    const link = await deps.adminLink?.(ctx.from.id);
+    if (!link) return await ctx.say("admin.refused");
+    // The token sits in the fragment, which previews never fetch; no preview is needed either.
+    await ctx.say("admin.link", { link }, { link_preview_options: { is_disabled: true } });
+  });
 
   privateChats.command(
     "lang",

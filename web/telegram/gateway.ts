@@ -29,20 +29,27 @@ export interface GatewayOptions {
   /** In webhook mode, where Telegram should post updates; set at start-up when given. */
   webhookUrl?: string;
   sender?: SenderOptions;
+  /** Issues an admin's one-time console sign-in link for /admin (undefined for non-admins). */
+  adminLink?(userId: number): Promise<string | undefined>;
 }
 
 export interface Gateway {
   routes: Hono;
+  intake: UpdateIntake;
+  ledger: UpdateLedger;
   outbox: Outbox;
   sender: OutboxSender;
   stop(): Promise<void>;
 }
 
-/** The default webhook secret: derived from the token, so every instance agrees without configuration. */
-export async function defaultWebhookSecret(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`webhook:${token}`)));
-  return Array.from(digest.subarray(0, 24), (b) => b.toString(16).padStart(2, "0")).join("");
+/** A secret derived from the token for one purpose, so every instance agrees without configuration. */
+export async function derivedSecret(purpose: string, token: string, bytes = 24): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${purpose}:${token}`)));
+  return Array.from(digest.subarray(0, bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** The default webhook secret. */
+export const defaultWebhookSecret = (token: string) => derivedSecret("webhook", token);
 
 export async function startGateway(
   options: GatewayOptions,
@@ -64,6 +71,7 @@ export async function startGateway(
     outbox,
     ledger,
     rateLimits: options.rateLimits,
+    adminLink: options.adminLink,
   });
   intake.attach(bot);
 
@@ -98,6 +106,8 @@ export async function startGateway(
 
   return {
     routes: webhookRoutes(intake, options.webhookSecret),
+    intake,
+    ledger,
     outbox,
     sender,
     async stop() {

@@ -8,6 +8,8 @@ import type { BotContext } from "./bot.ts";
 import { log } from "../../log.ts";
 
 export class UpdateIntake {
+  /** Handlers that failed, left to recovery (for /metrics). */
+  readonly stats = { failed: 0 };
   readonly #inFlight = new Set<Promise<void>>();
   readonly #recovered = new WeakSet<Update>();
   #timer?: ReturnType<typeof setInterval>;
@@ -35,9 +37,10 @@ export class UpdateIntake {
   dispatch(update: Update): void {
     const run = this.#bot!.handleUpdate(update)
       .then(() => this.ledger.finish(update.update_id))
-      .catch((error) =>
-        log.error("update not finished; recovery will retry it", { update_id: update.update_id, error })
-      )
+      .catch((error) => {
+        this.stats.failed++;
+        log.error("update not finished; recovery will retry it", { update_id: update.update_id, error });
+      })
       .finally(() => this.#inFlight.delete(run));
     this.#inFlight.add(run);
   }

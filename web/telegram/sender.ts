@@ -64,6 +64,13 @@ export class OutboxSender extends Consumer {
     super("sender:telegram", db, store, { batchSize: 500, ...senderOptions });
   }
 
+  /** Calls read from the outbox and not yet performed (for /metrics). */
+  get pending(): number {
+    let open = 0;
+    for (const mark of this.#marks) if (!mark.done) open++;
+    return open;
+  }
+
   protected async prepare(): Promise<Checkpoint> {
     const checkpoint = await ensureCheckpoint(this.db.sql, this.name);
     // Only calls queued before this lead began can have an outcome already (the last leader's work).

@@ -8,6 +8,8 @@ import type { Sql } from "../../events/database.ts";
 type Waiter<T> = { resolve(value: T): void; reject(error: unknown): void };
 
 export class UpdateLedger {
+  /** Updates stored as new, and redeliveries of stored ones (for /metrics). */
+  readonly stats = { accepted: 0, duplicates: 0 };
   #accepts = new Map<number, { payload: unknown; waiters: Waiter<boolean>[] }>();
   #finishes = new Map<number, Waiter<void>[]>();
   #scheduled = false;
@@ -78,7 +80,11 @@ export class UpdateLedger {
         on conflict (bot_id, update_id) do nothing
         returning update_id`;
       const fresh = new Set(rows.map((r) => r.update_id));
-      for (const [id, { waiters }] of accepts) waiters.forEach((w, i) => w.resolve(i === 0 && fresh.has(id)));
+      this.stats.accepted += fresh.size;
+      for (const [id, { waiters }] of accepts) {
+        this.stats.duplicates += waiters.length - (fresh.has(id) ? 1 : 0);
+        waiters.forEach((w, i) => w.resolve(i === 0 && fresh.has(id)));
+      }
     } catch (error) {
       for (const { waiters } of accepts.values()) for (const w of waiters) w.reject(error);
     }

@@ -57,15 +57,84 @@ function keyboard(userId, chatId, message) {
   );
 }
 
+// The Mini App panel plays the Telegram client: it opens the app with signed initData and a theme,
+// draws the Back and Main buttons the app asks for, and sends their presses and theme changes back
+// through Telegram's web-events protocol (JSON strings over postMessage).
+const panel = {
+  root: document.getElementById("webapp"),
+  frame: document.getElementById("webapp-frame"),
+  back: document.getElementById("webapp-back"),
+  main: document.getElementById("webapp-main"),
+  dark: document.getElementById("webapp-dark"),
+};
+const themeName = () => (panel.dark.checked ? "dark" : "light");
+
+function resetPanelButtons() {
+  panel.back.hidden = true;
+  panel.main.hidden = true;
+}
+
+function paintPanel() {
+  const theme = state.themes?.[themeName()];
+  panel.root.classList.toggle("dark", themeName() === "dark");
+  if (!theme) return;
+  panel.root.style.background = theme.bg_color;
+  panel.root.style.color = theme.text_color;
+}
+
+function toMiniApp(eventType, eventData) {
+  const target = panel.frame.contentWindow;
+  if (!target || panel.root.hidden) return;
+  target.postMessage(JSON.stringify({ eventType, eventData }), new URL(panel.frame.src).origin);
+}
+
+const sendTheme = () => toMiniApp("theme_changed", { theme_params: state.themes?.[themeName()] ?? {} });
+
 async function openWebApp(userId, url, title) {
-  const { url: signed } = await call(`/sandbox/api/users/${userId}/webapp?url=${encodeURIComponent(url)}`);
+  const query = `url=${encodeURIComponent(url)}&theme=${themeName()}`;
+  const { url: signed } = await call(`/sandbox/api/users/${userId}/webapp?${query}`);
+  resetPanelButtons();
   document.getElementById("webapp-title").textContent = title;
-  document.getElementById("webapp-frame").src = signed;
-  document.getElementById("webapp").hidden = false;
+  panel.frame.src = signed;
+  panel.root.hidden = false;
+  paintPanel();
 }
 document.getElementById("webapp-close").addEventListener("click", () => {
-  document.getElementById("webapp").hidden = true;
-  document.getElementById("webapp-frame").src = "about:blank";
+  panel.root.hidden = true;
+  panel.frame.src = "about:blank";
+  resetPanelButtons();
+});
+panel.back.addEventListener("click", () => toMiniApp("back_button_pressed"));
+panel.main.addEventListener("click", () => toMiniApp("main_button_pressed"));
+panel.dark.addEventListener("change", () => {
+  paintPanel();
+  sendTheme();
+});
+
+globalThis.addEventListener("message", (event) => {
+  if (event.source !== panel.frame.contentWindow || typeof event.data !== "string") return;
+  let message;
+  try {
+    message = JSON.parse(event.data);
+  } catch {
+    return;
+  }
+  const data = message.eventData ?? {};
+  switch (message.eventType) {
+    case "web_app_setup_back_button":
+      panel.back.hidden = !data.is_visible;
+      break;
+    case "web_app_setup_main_button":
+      panel.main.hidden = !data.is_visible;
+      panel.main.disabled = data.is_active === false;
+      panel.main.textContent = data.is_progress_visible ? `${data.text ?? ""} …` : data.text ?? "";
+      panel.main.style.background = data.color ?? "";
+      panel.main.style.color = data.text_color ?? "";
+      break;
+    case "web_app_request_theme":
+      sendTheme();
+      break;
+  }
 });
 
 function describe(message) {

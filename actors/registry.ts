@@ -1,0 +1,20 @@
+// Every actor kind by its stream prefix, so tools that only hold a stream id (the admin stream view)
+// can fold it with the right decider. A new kind adds one line to the list.
+import type { ActorKind, DomainEvent } from "./decider.ts";
+import { userActor } from "./user.ts";
+import { adminsActor } from "./admins.ts";
+
+export type AnyActorKind = ActorKind<unknown, unknown, DomainEvent, string>;
+
+const kinds = [
+  userActor,
+  adminsActor,
+] as unknown as readonly AnyActorKind[];
+
+const byName = new Map(kinds.map((kind) => [kind.kind, kind]));
+
+/** The kind whose streams look like `${kind}-${id}`, or undefined for streams no actor owns. */
+export function actorKindOf(streamId: string): AnyActorKind | undefined {
+  const dash = streamId.indexOf("-");
+  return dash > 0 ? byName.get(streamId.slice(0, dash)) : undefined;
+}

@@ -1,0 +1,32 @@
+// What the admin API needs from the platform; the gateway starts after the server, so its parts come lazily.
+import type { Database } from "../../events/database.ts";
+import type { PostgresEventStore } from "../../events/postgres_store.ts";
+import type { ActorRuntime } from "../../actors/runtime.ts";
+import type { ProjectionRunner } from "../../projections/runner.ts";
+
+export interface AdminDeps {
+  db: Database;
+  store: PostgresEventStore;
+  runtime: ActorRuntime;
+  /** The live projection runners (the projections page pauses one while it rebuilds). */
+  runners: readonly ProjectionRunner[];
+  botToken: string;
+  /** Admins from ADMIN_IDS: always admins, never removable from the console. */
+  adminIds: readonly number[];
+  /** Signs session cookies. */
+  sessionSecret: string;
+  /** How old a Mini App's initData may be when an admin signs in with it. */
+  initDataMaxAgeMs: number;
+  /** Public base URL of this server, for login links. */
+  baseUrl(): string;
+  now(): Date;
+}
+
+export interface AdminVariables {
+  admin: { id: number };
+  /** The session's CSRF token, which writes must send in the x-csrf-token header. */
+  csrf: string;
+  requestId: string;
+}
+
+export type AdminEnv = { Variables: AdminVariables };

@@ -1,0 +1,89 @@
+// The admin API's answers, as agreed in the HTTP contract.
+export interface EventView {
+  position: string | number;
+  eventId: string;
+  streamId: string;
+  version: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: {
+    correlation_id?: string;
+    causation_id?: string | null;
+    actor?: string;
+    at?: string;
+    [key: string]: unknown;
+  };
+  createdAt: string;
+}
+
+export interface SessionAnswer {
+  admin: { id: number };
+  csrfToken: string;
+}
+
+export interface EventFilters {
+  stream?: string;
+  type?: string;
+  actor?: string;
+  correlation?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface EventPage {
+  events: EventView[];
+  nextCursor: string | null;
+}
+
+export interface EventDetail {
+  event: EventView;
+  caused: EventView[];
+}
+
+export interface StreamAtVersion {
+  streamId: string;
+  kind: string;
+  currentVersion: number;
+  version: number;
+  state: unknown;
+  events: EventView[];
+}
+
+export interface StreamDiff {
+  from: number;
+  to: number;
+  changes: { path: string; before: unknown; after: unknown }[];
+}
+
+export interface AuditEntry {
+  position: string | number;
+  at: string;
+  adminId: number;
+  action: string;
+  streamId: string;
+  summary: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface ProjectionView {
+  name: string;
+  version: number;
+  position: string | number;
+  lag: number;
+  status: "running" | "rebuilding" | "failed";
+  rebuild?: { read: number; total: number; startedAt: string; finishedAt?: string; error?: string };
+}
+
+export interface AdminEntry {
+  id: number;
+  source: "env" | "console";
+  addedBy?: number;
+  addedAt?: string;
+}
