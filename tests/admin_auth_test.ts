@@ -4,14 +4,13 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { createHash, createHmac } from "node:crypto";
 import { Hono } from "hono";
 import { backends, openTestDatabase } from "./support/db.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { adminHeaders, testAdminDeps } from "./support/admin.ts";
 import { startSandboxServer } from "./support/telegram.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { applicationCatalog } from "../events/all.ts";
 import { ActorRuntime } from "../actors/runtime.ts";
 import { ManualClock } from "../actors/clock.ts";
 import { adminRoutes } from "../web/admin/routes.ts";
-import type { AdminDeps } from "../web/admin/deps.ts";
 import { issueLoginLink } from "../web/admin/auth.ts";
 import { signInitData } from "../web/telegram/init_data.ts";
 import { startGateway } from "../web/telegram/gateway.ts";
@@ -25,18 +24,16 @@ const hour = 3_600_000;
 /** One server instance: its own actor runtime and admin API over a shared event store. */
 function instance(store: PostgresEventStore, clock: ManualClock, adminIds: number[], token: string) {
   const runtime = new ActorRuntime(store, { clock });
-  const deps: AdminDeps = {
-    db: store.db,
+  const deps = testAdminDeps({
     store,
     runtime,
-    runners: [],
     botToken: token,
     adminIds,
     sessionSecret,
     initDataMaxAgeMs: hour,
     baseUrl: () => "https://admin.example",
     now: () => clock.now(),
-  };
+  });
   const app = new Hono().route("/api/admin", adminRoutes(deps));
   const call = (method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) =>
     app.request(`/api/admin${path}`, {

@@ -3,7 +3,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Hono } from "hono";
 import { adminRoutes } from "../web/admin/routes.ts";
-import type { AdminDeps } from "../web/admin/deps.ts";
 import { ActorRuntime } from "../actors/runtime.ts";
 import { userActor, type UserCommand } from "../actors/user.ts";
 import { actorKindOf } from "../actors/registry.ts";
@@ -13,7 +12,7 @@ import type { RecordedEvent } from "../events/store.ts";
 import { decodeCursor, diffJson, encodeCursor, type EventView } from "../events/explorer.ts";
 import { backends, openTestDatabase } from "./support/db.ts";
 import { testCatalog } from "./support/fixtures.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { adminHeaders, testAdminDeps } from "./support/admin.ts";
 
 const secret = "explorer-test-secret";
 const adminId = 7;
@@ -60,18 +59,7 @@ for (const backend of await backends()) {
     const db = await openTestDatabase(backend);
     const store = new PostgresEventStore(db, testCatalog().register(...telegramEvents));
     const runtime = new ActorRuntime(store);
-    const deps: AdminDeps = {
-      db,
-      store,
-      runtime,
-      runners: [],
-      botToken: "123:test",
-      adminIds: [adminId],
-      sessionSecret: secret,
-      initDataMaxAgeMs: 3_600_000,
-      baseUrl: () => "http://127.0.0.1",
-      now: () => new Date(),
-    };
+    const deps = testAdminDeps({ store, runtime, adminIds: [adminId], sessionSecret: secret });
     const app = new Hono().route("/api/admin", adminRoutes(deps));
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}/api/admin`;

@@ -3,7 +3,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { Hono } from "hono";
 import { backends, openTestDatabase } from "./support/db.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { adminHeaders, testAdminDeps } from "./support/admin.ts";
 import { waitFor } from "./support/wait.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { applicationCatalog } from "../events/all.ts";
@@ -13,7 +13,7 @@ import { auditLogProjection } from "../projections/audit_log.ts";
 import { adminRoutes } from "../web/admin/routes.ts";
 import { requireAdmin } from "../web/admin/auth.ts";
 import { projectionRoutes, type ProjectionView } from "../web/admin/projections_routes.ts";
-import type { AdminDeps, AdminEnv } from "../web/admin/deps.ts";
+import type { AdminEnv } from "../web/admin/deps.ts";
 
 const sessionSecret = "o".repeat(32);
 const admin = 7;
@@ -28,18 +28,7 @@ for (const backend of await backends()) {
     const runtime = new ActorRuntime(store);
     // No settling delay: the tests wait for each read model rather than for a timer.
     const audit = new ProjectionRunner(auditLogProjection, db, store, { settleMs: 0, pollIntervalMs: 100 });
-    const deps: AdminDeps = {
-      db,
-      store,
-      runtime,
-      runners: [audit],
-      botToken: "1:operations",
-      adminIds: [admin],
-      sessionSecret,
-      initDataMaxAgeMs: 3_600_000,
-      baseUrl: () => "http://localhost",
-      now: () => new Date(),
-    };
+    const deps = testAdminDeps({ store, runtime, runners: [audit], adminIds: [admin], sessionSecret });
     // The projection routes with small rebuild batches (so progress shows), then the whole admin API.
     const app = new Hono();
     const small = new Hono<AdminEnv>().use("*", requireAdmin(deps))

@@ -2,7 +2,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { Hono } from "hono";
 import { backends, openTestDatabase } from "./support/db.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { adminHeaders, testAdminDeps } from "./support/admin.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { applicationCatalog } from "../events/all.ts";
 import type { NewEvent } from "../events/store.ts";
@@ -10,7 +10,6 @@ import { ActorRuntime } from "../actors/runtime.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { auditLogProjection, describe } from "../projections/audit_log.ts";
 import { adminRoutes } from "../web/admin/routes.ts";
-import type { AdminDeps } from "../web/admin/deps.ts";
 import type { AuditEntry } from "../web/admin/audit_routes.ts";
 
 const sessionSecret = "a".repeat(32);
@@ -31,18 +30,7 @@ for (const backend of await backends()) {
     const db = await openTestDatabase(backend);
     const store = new PostgresEventStore(db, applicationCatalog());
     const runtime = new ActorRuntime(store);
-    const deps: AdminDeps = {
-      db,
-      store,
-      runtime,
-      runners: [],
-      botToken: "1:audit",
-      adminIds: [admin, 8],
-      sessionSecret,
-      initDataMaxAgeMs: 3_600_000,
-      baseUrl: () => "http://localhost",
-      now: () => new Date(),
-    };
+    const deps = testAdminDeps({ store, runtime, adminIds: [admin, 8], sessionSecret });
     const app = new Hono().route("/api/admin", adminRoutes(deps));
     const get = async (path: string, asAdmin = admin) => {
       const response = await app.request(`/api/admin${path}`, { headers: await adminHeaders(sessionSecret, asAdmin) });

@@ -8,8 +8,7 @@ import { ActorRuntime } from "../../actors/runtime.ts";
 import { PostgresEventStore } from "../../events/postgres_store.ts";
 import type { NewEvent } from "../../events/store.ts";
 import { adminRoutes } from "../../web/admin/routes.ts";
-import type { AdminDeps } from "../../web/admin/deps.ts";
-import { adminHeaders } from "../support/admin.ts";
+import { adminHeaders, testAdminDeps } from "../support/admin.ts";
 import { testCatalog } from "../support/fixtures.ts";
 import { benchDatabase, type Figure, fmt, percentile, seconds } from "./support.ts";
 
@@ -109,18 +108,7 @@ export async function explorerBench(): Promise<Figure[]> {
   const store = new PostgresEventStore(db, testCatalog());
   const runtime = new ActorRuntime(store);
   const secret = "explorer-bench";
-  const deps: AdminDeps = {
-    db,
-    store,
-    runtime,
-    runners: [],
-    botToken: "1:bench",
-    adminIds: [1],
-    sessionSecret: secret,
-    initDataMaxAgeMs: 3_600_000,
-    baseUrl: () => "http://127.0.0.1",
-    now: () => new Date(),
-  };
+  const deps = testAdminDeps({ store, runtime, adminIds: [1], sessionSecret: secret });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     new Hono().route("/api/admin", adminRoutes(deps)).fetch,
