@@ -1,39 +1,11 @@
-// The admin API's answers, as agreed in the HTTP contract.
-export interface EventView {
-  position: string | number;
-  eventId: string;
-  streamId: string;
-  version: number;
-  type: string;
-  schemaVersion: number;
-  data: unknown;
-  metadata: {
-    correlation_id?: string;
-    causation_id?: string | null;
-    actor?: string;
-    at?: string;
-    [key: string]: unknown;
-  };
-  createdAt: string;
-}
+// The admin API's answers, as agreed in the HTTP contract; the explorer's come from its own module
+// (type-only imports: nothing of the server enters the bundle).
+import type { EventView } from "../../../events/explorer.ts";
+export type { EventFilter as EventFilters, EventPage, EventView } from "../../../events/explorer.ts";
 
 export interface SessionAnswer {
   admin: { id: number };
   csrfToken: string;
-}
-
-export interface EventFilters {
-  stream?: string;
-  type?: string;
-  actor?: string;
-  correlation?: string;
-  from?: string;
-  to?: string;
-}
-
-export interface EventPage {
-  events: EventView[];
-  nextCursor: string | null;
 }
 
 export interface EventDetail {
