@@ -3,12 +3,14 @@
 import type { ActorKind, DomainEvent } from "./decider.ts";
 import { userActor } from "./user.ts";
 import { adminsActor } from "./admins.ts";
+import { adActor } from "./ad.ts";
 
 export type AnyActorKind = ActorKind<unknown, unknown, DomainEvent, string>;
 
 const kinds = [
   userActor,
   adminsActor,
+  adActor,
 ] as unknown as readonly AnyActorKind[];
 
 const byName = new Map(kinds.map((kind) => [kind.kind, kind]));

@@ -4,7 +4,8 @@ import { timerEvents } from "./timers.ts";
 import { telegramEvents } from "./telegram.ts";
 import { adminEvents } from "./admins.ts";
 import { operationsEvents } from "./admin_events.ts";
+import { adEvents } from "./ads.ts";
 
 export function applicationCatalog(): EventCatalog {
-  return new EventCatalog([...timerEvents, ...telegramEvents, ...adminEvents, ...operationsEvents]);
+  return new EventCatalog([...timerEvents, ...telegramEvents, ...adminEvents, ...operationsEvents, ...adEvents]);
 }

@@ -1,0 +1,83 @@
+// The ad actor (stream ad-<adId>): its author creates, edits, closes and reopens it. The fields
+// are checked here, so a user is told which one to fix and nothing invalid is recorded.
+import { defineActor, reject, type Rejection } from "./decider.ts";
+import { type AdEvent, type AdFields, adFields } from "../events/ads.ts";
+
+export interface AdState {
+  exists: boolean;
+  adId: string;
+  authorId: number;
+  fields: AdFields | null;
+  status: "active" | "closed";
+}
+
+export type AdCommand =
+  | { type: "create"; adId: string; authorId: number; fields: unknown }
+  | { type: "edit"; by: number; fields: unknown }
+  | { type: "close"; by: number }
+  | { type: "reopen"; by: number };
+
+export type AdRejection = "invalid" | "exists" | "not_found" | "not_author" | "already_closed" | "already_active";
+
+/** The first problem with the fields, as `field: message`, or the parsed fields. */
+export function checkAdFields(
+  fields: unknown,
+): { ok: true; fields: AdFields } | { ok: false; field: string; message: string } {
+  const result = adFields.safeParse(fields);
+  if (result.success) return { ok: true, fields: result.data };
+  const issue = result.error.issues[0];
+  const field = issue.path.map(String).join(".") || "fields";
+  return { ok: false, field, message: `${field}: ${issue.message}` };
+}
+
+function evolve(state: AdState, event: AdEvent): AdState {
+  switch (event.type) {
+    case "AdCreated": {
+      const { adId, authorId, ...fields } = event.data;
+      return { exists: true, adId, authorId, fields, status: "active" };
+    }
+    case "AdEdited": {
+      const { adId: _, ...fields } = event.data;
+      return { ...state, fields };
+    }
+    case "AdClosed":
+      return { ...state, status: "closed" };
+    case "AdReopened":
+      return { ...state, status: "active" };
+  }
+}
+
+function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRejection> {
+  if (command.type === "create") {
+    if (state.exists) return reject("exists", "this ad exists already");
+    const checked = checkAdFields(command.fields);
+    if (!checked.ok) return reject("invalid", checked.message, { field: checked.field });
+    return [{ type: "AdCreated", data: { adId: command.adId, authorId: command.authorId, ...checked.fields } }];
+  }
+  if (!state.exists) return reject("not_found", "no such ad");
+  if (command.by !== state.authorId) return reject("not_author", "only the author can change this ad");
+  switch (command.type) {
+    case "edit": {
+      const checked = checkAdFields(command.fields);
+      if (!checked.ok) return reject("invalid", checked.message, { field: checked.field });
+      return [{ type: "AdEdited", data: { adId: state.adId, ...checked.fields } }];
+    }
+    case "close":
+      return state.status === "closed"
+        ? reject("already_closed", "the ad is closed already")
+        : [{ type: "AdClosed", data: { adId: state.adId, by: command.by } }];
+    case "reopen":
+      return state.status === "active"
+        ? reject("already_active", "the ad is open already")
+        : [{ type: "AdReopened", data: { adId: state.adId, by: command.by } }];
+  }
+}
+
+export const adActor = defineActor({
+  kind: "ad",
+  decider: {
+    initialState: (): AdState => ({ exists: false, adId: "", authorId: 0, fields: null, status: "active" }),
+    evolve,
+    decide,
+  },
+});
