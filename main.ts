@@ -79,6 +79,7 @@ export async function start(config: Config, options: { dev?: boolean } = {}): Pr
     adminIds: config.ADMIN_IDS,
     sessionSecret: config.SESSION_SECRET ?? await derivedSecret("admin-session", token),
     initDataMaxAgeMs: config.INIT_DATA_MAX_AGE_SECONDS * 1000,
+    telegramLogin: config.BOT_TOKEN !== undefined,
     baseUrl: () => config.PUBLIC_URL ?? url,
     now,
   };

@@ -15,6 +15,8 @@ export interface AdminDeps {
   adminIds: readonly number[];
   /** Signs session cookies. */
   sessionSecret: string;
+  /** Whether the sign-in page offers Telegram's login page (a real bot, not the sandbox). */
+  telegramLogin?: boolean;
   /** How old a Mini App's initData may be when an admin signs in with it. */
   initDataMaxAgeMs: number;
   /** Public base URL of this server, for login links. */

@@ -61,6 +61,14 @@ export function loginRoutes(deps: AdminDeps): Hono<AdminEnv> {
     return await signIn(c, { type: "useLoginLink", tokenHash }, holder);
   });
 
+  // What the sign-in page may offer: Telegram's login page needs the bot's id (public: the token's
+  // first part) and works only with a real bot whose domain is set in BotFather (/setdomain).
+  app.get(
+    "/login/options",
+    (c) =>
+      c.json({ ok: true, telegramLogin: deps.telegramLogin ? { botId: Number(deps.botToken.split(":")[0]) } : null }),
+  );
+
   app.post("/logout", (c) => {
     endSession(c);
     return c.json({ ok: true });

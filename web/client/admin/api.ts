@@ -60,6 +60,9 @@ class AdminApi {
     this.#signedIn(await this.#call<SessionAnswer>("POST", "/login/webapp", { initData }));
   loginLink = async (token: string) =>
     this.#signedIn(await this.#call<SessionAnswer>("POST", "/login/link", { token }));
+  loginWidget = async (fields: Record<string, string | number>) =>
+    this.#signedIn(await this.#call<SessionAnswer>("POST", "/login/widget", fields));
+  loginOptions = () => this.#call<{ telegramLogin: { botId: number } | null }>("GET", "/login/options");
   logout = () => this.#call<unknown>("POST", "/logout");
 
   eventTypes = () => this.#call<{ types: string[] }>("GET", "/event-types");

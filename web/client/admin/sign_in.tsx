@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // Signing in: inside Telegram with the Mini App's initData, through the one-time link the bot's
-// /admin command sends (#login=<token>), or by pasting that link here. (Telegram's Login Widget
-// needs telegram.org's script, which the console's CSP does not allow.)
-import { useState } from "preact/hooks";
+// /admin command sends (#login=<token>), by pasting that link here, or through Telegram's login
+// page (the Login Widget's redirect flow: its script is not allowed by the console's CSP).
+import { useEffect, useState } from "preact/hooks";
+import { telegramLoginUrl, widgetFieldsFrom } from "./telegram_login.ts";
 import { api } from "./api.ts";
 import { ErrorNote } from "./components.tsx";
 import type { SessionAnswer } from "./types.ts";
@@ -19,17 +20,23 @@ export function tokenFrom(input: string): string {
 export async function signInFromFragment(): Promise<SessionAnswer | undefined> {
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
   const token = fragment.get("login");
+  const widget = widgetFieldsFrom(fragment.get("tgAuthResult") ?? "");
   const initData = readLaunchParams().initData;
-  if (!token && !initData) return undefined;
+  if (!token && !widget && !initData) return undefined;
   // The credential is single-use or personal: keep it out of history and screenshots.
   navigate(href(["events"]), { replace: true });
-  return token ? await api.loginLink(token) : await api.loginWebApp(initData!);
+  if (token) return await api.loginLink(token);
+  return widget ? await api.loginWidget(widget) : await api.loginWebApp(initData!);
 }
 
 export function SignIn(props: { error?: Error; onSignedIn(answer: SessionAnswer): void }) {
   const [link, setLink] = useState("");
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const [botId, setBotId] = useState<number>();
+  useEffect(() => {
+    api.loginOptions().then((options) => setBotId(options.telegramLogin?.botId), () => {});
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
@@ -56,6 +63,13 @@ export function SignIn(props: { error?: Error; onSignedIn(answer: SessionAnswer)
         </label>
         <button type="submit" disabled={busy || !link.trim()}>{busy ? "Signing in…" : "Sign in"}</button>
       </form>
+      {botId !== undefined && (
+        <p>
+          <a class="button" href={telegramLoginUrl(botId, location.origin, `${location.origin}/admin`)}>
+            Log in with Telegram
+          </a>
+        </p>
+      )}
       <ErrorNote error={error ?? props.error} />
     </main>
   );
