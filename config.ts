@@ -43,6 +43,10 @@ export const configSchema = z.object({
   SEND_GROUP_PER_MINUTE: positiveInt(20),
   USER_MESSAGES_PER_MINUTE: positiveInt(30),
   USER_CALLBACKS_PER_MINUTE: positiveInt(60),
+  /** Messages a user may have relayed per minute across their marketplace chats. */
+  CHAT_MESSAGES_PER_MINUTE: positiveInt(20),
+  /** Links in chat messages: always, once the other side has answered, or never. */
+  CHAT_LINKS: z.enum(["allow", "after_reply", "deny"]).default("after_reply"),
   UPDATE_LEASE_SECONDS: positiveInt(60),
   ADMIN_IDS: idList,
   /** Signs admin session cookies; derived from the bot token when unset. */

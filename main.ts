@@ -21,6 +21,10 @@ import type { AdminDeps } from "./web/admin/deps.ts";
 import { issueLoginLink } from "./web/admin/auth.ts";
 import { defaultWebhookSecret, derivedSecret, type Gateway, startGateway } from "./web/telegram/gateway.ts";
 import { Sandbox } from "./web/sandbox/sandbox.ts";
+import { ChatService } from "./web/chats/service.ts";
+import { Outbox } from "./web/telegram/outbox.ts";
+import { ReactorRunner } from "./projections/reactor.ts";
+import { chatDeliveryReactor } from "./projections/chat_delivery.ts";
 import { sandboxRoutes } from "./web/sandbox/routes.ts";
 
 export interface Platform {
@@ -64,6 +68,23 @@ export async function start(config: Config, options: { dev?: boolean } = {}): Pr
   for (const runner of runners) runner.start();
   const timers = new TimerScheduler(db.sql, runtime, systemClock);
   timers.start();
+  const chats = new ChatService({
+    runtime,
+    outbox: new Outbox(store),
+    sql: db.sql,
+    policy: { messagesPerMinute: config.CHAT_MESSAGES_PER_MINUTE, links: config.CHAT_LINKS },
+    botUsername: () => telegram.gateway?.botUsername,
+  });
+  // Failures are rare and may be told a moment late: the reactor reads in batches rather than on every append.
+  const reactors = [
+    new ReactorRunner(
+      chatDeliveryReactor(db.sql, (failed) => chats.undelivered(failed.meta, failed, failed.key)),
+      db,
+      store,
+      { pollIntervalMs: config.POLL_INTERVAL_MS, settleMs: 200 },
+    ),
+  ];
+  for (const reactor of reactors) reactor.start();
 
   const sandbox = config.BOT_TOKEN ? undefined : new Sandbox();
   const token = config.BOT_TOKEN ?? sandbox!.token;
@@ -82,12 +103,14 @@ export async function start(config: Config, options: { dev?: boolean } = {}): Pr
     telegramLogin: config.BOT_TOKEN !== undefined,
     baseUrl: () => config.PUBLIC_URL ?? url,
     now,
+    chats,
   };
   const app = createWebApp({
     db,
     lag: () => projectionLag(db.sql),
     telegram: () => telegram.gateway?.routes,
     miniApp: { botToken: token, maxAgeMs: config.INIT_DATA_MAX_AGE_SECONDS * 1000, now },
+    appApi: { db, runtime, botUsername: () => telegram.gateway?.botUsername, chats },
     admin: adminDeps,
     metrics: platformMetrics({ db, store, runtime, gateway: () => telegram.gateway }),
     maxBodyBytes: config.MAX_BODY_BYTES,
@@ -117,6 +140,7 @@ export async function start(config: Config, options: { dev?: boolean } = {}): Pr
     updateLeaseSeconds: config.UPDATE_LEASE_SECONDS,
     webhookUrl: config.WEBHOOK_URL ?? (sandbox ? `${url}/telegram/webhook` : undefined),
     adminLink: (userId) => issueLoginLink(adminDeps, userId),
+    chats,
   }, { db, store, runtime });
   if (sandbox) log.info("offline sandbox: open it in a browser", { url: `${url}/sandbox` });
 
@@ -132,7 +156,7 @@ export async function start(config: Config, options: { dev?: boolean } = {}): Pr
       await server.shutdown();
       await frontEnd?.dispose();
       await timers.stop();
-      await Promise.all(runners.map((r) => r.stop()));
+      await Promise.all([...runners, ...reactors].map((r) => r.stop()));
       await runtime.stop();
       await statistics.stop();
       await store.close();

@@ -13,6 +13,7 @@ export interface AdState {
 
 export type AdCommand =
   | { type: "create"; adId: string; authorId: number; fields: unknown }
+  /** `fields` names only what changes (the Mini App never sees photo file ids); the rest stays. */
   | { type: "edit"; by: number; fields: unknown }
   | { type: "close"; by: number }
   | { type: "reopen"; by: number };
@@ -28,6 +29,13 @@ export function checkAdFields(
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join(".") || "fields";
   return { ok: false, field, message: `${field}: ${issue.message}` };
+}
+
+/** Field by field, since key order differs between a parsed command and stored JSON. */
+function sameFields(a: AdFields, b: AdFields): boolean {
+  return (Object.keys(adFields.shape) as (keyof AdFields)[]).every((key) =>
+    JSON.stringify(a[key]) === JSON.stringify(b[key])
+  );
 }
 
 function evolve(state: AdState, event: AdEvent): AdState {
@@ -58,8 +66,11 @@ function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRej
   if (command.by !== state.authorId) return reject("not_author", "only the author can change this ad");
   switch (command.type) {
     case "edit": {
-      const checked = checkAdFields(command.fields);
+      const changes = command.fields;
+      const isObject = typeof changes === "object" && changes !== null && !Array.isArray(changes);
+      const checked = checkAdFields(isObject ? { ...state.fields, ...changes } : changes);
       if (!checked.ok) return reject("invalid", checked.message, { field: checked.field });
+      if (sameFields(checked.fields, state.fields!)) return [];
       return [{ type: "AdEdited", data: { adId: state.adId, ...checked.fields } }];
     }
     case "close":

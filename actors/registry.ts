@@ -4,6 +4,10 @@ import type { ActorKind, DomainEvent } from "./decider.ts";
 import { userActor } from "./user.ts";
 import { adminsActor } from "./admins.ts";
 import { adActor } from "./ad.ts";
+import { adDraftActor } from "./ad_draft.ts";
+import { adChatsActor } from "./ad_chats.ts";
+import { chatActor } from "./chat.ts";
+import { participantActor } from "./participant.ts";
 
 export type AnyActorKind = ActorKind<unknown, unknown, DomainEvent, string>;
 
@@ -11,6 +15,10 @@ const kinds = [
   userActor,
   adminsActor,
   adActor,
+  adDraftActor,
+  adChatsActor,
+  chatActor,
+  participantActor,
 ] as unknown as readonly AnyActorKind[];
 
 const byName = new Map(kinds.map((kind) => [kind.kind, kind]));

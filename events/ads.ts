@@ -2,18 +2,9 @@
 // author's Telegram id is not, and never leaves the server.
 import { z } from "zod";
 import { defineEvent, type EventOf } from "./catalog.ts";
+import { adCategories } from "./ad_categories.ts";
 
-export const adCategories = [
-  "electronics",
-  "vehicles",
-  "home",
-  "clothing",
-  "kids",
-  "hobby",
-  "services",
-  "other",
-] as const;
-export type AdCategory = typeof adCategories[number];
+export { adCategories, type AdCategory } from "./ad_categories.ts";
 
 /** Compact, so that callback_data such as `start_chat:<adId>` stays far below 64 bytes. */
 export const adId = z.string().regex(/^[0-9a-z]{10}$/, "must be 10 lower-case letters or digits");

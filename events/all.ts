@@ -5,7 +5,17 @@ import { telegramEvents } from "./telegram.ts";
 import { adminEvents } from "./admins.ts";
 import { operationsEvents } from "./admin_events.ts";
 import { adEvents } from "./ads.ts";
+import { adDraftEvents } from "./ad_drafts.ts";
+import { chatEvents } from "./chats.ts";
 
 export function applicationCatalog(): EventCatalog {
-  return new EventCatalog([...timerEvents, ...telegramEvents, ...adminEvents, ...operationsEvents, ...adEvents]);
+  return new EventCatalog([
+    ...timerEvents,
+    ...telegramEvents,
+    ...adminEvents,
+    ...operationsEvents,
+    ...adEvents,
+    ...adDraftEvents,
+    ...chatEvents,
+  ]);
 }

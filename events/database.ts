@@ -15,6 +15,11 @@ export interface Database {
   schema: string;
   /** False for PGlite: one backend, so no LISTEN across connections and no session locks to contend. */
   multiConnection: boolean;
+  /**
+   * One connection of its own for session advisory locks (one runner per name across processes):
+   * every consumer's lock lives on it, so holding them costs one connection, not one of the pool's each.
+   */
+  locks?: Sql;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,18 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   if (options.url) {
     const sql = pool({ ...parseUrl(options.url) }, schema, options.poolSize ?? 10);
     await sql.unsafe(`create schema if not exists ${schema}`);
-    return { sql, kind: "postgres", schema, multiConnection: true, close: () => sql.end({ timeout: 5 }) };
+    const locks = pool({ ...parseUrl(options.url) }, schema, 1);
+    return {
+      sql,
+      locks,
+      kind: "postgres",
+      schema,
+      multiConnection: true,
+      close: async () => {
+        await locks.end({ timeout: 5 });
+        await sql.end({ timeout: 5 });
+      },
+    };
   }
   return await openPGlite(options.dataDir ?? "./data", schema);
 }

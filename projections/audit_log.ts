@@ -19,6 +19,9 @@ export const auditSummaries: Record<string, (data: Data) => string> = {
   UserBlockedBot: (d) => `marked user ${d.userId} as having blocked the bot`,
   UserUnblockedBot: (d) => `marked user ${d.userId} as reachable again`,
   TelegramCallQueued: (d) => `sent ${d.method} to chat ${d.chatId}`,
+  ReportResolved: (d) => `${d.decision === "ban" ? "banned the reported user" : "dismissed report"} ${d.reportId}`,
+  MarketplaceBanned: (d) => `banned user ${d.userId} from the marketplace`,
+  ChatEnded: (d) => `ended chat ${d.chatId} (${d.reason})`,
 };
 
 /** Shown instead of a personal field's value. */

@@ -1,5 +1,6 @@
-// One runner per name across processes: a session advisory lock on a connection of its own.
-// If the process dies, its connection closes and the lock passes to the next contender.
+// One runner per name across processes: a session advisory lock. All of a process's locks live on
+// one connection of their own (db.locks); if the process dies, that connection closes and each
+// lock passes to the next contender. A lock is ours only while the session that took it lives.
 import type { Database } from "../events/database.ts";
 
 export interface Leadership {
@@ -10,41 +11,36 @@ export interface Leadership {
 
 export function advisoryLeadership(db: Database, name: string): Leadership {
   // PGlite is one backend owned by this process: there is nobody to contend with.
-  if (!db.multiConnection) return { tryAcquire: () => Promise.resolve(true), release: () => Promise.resolve() };
-  let held: Awaited<ReturnType<Database["sql"]["reserve"]>> | undefined;
+  if (!db.multiConnection || !db.locks) {
+    return { tryAcquire: () => Promise.resolve(true), release: () => Promise.resolve() };
+  }
+  const sql = db.locks;
   const key = `${db.schema}:${name}`;
+  /** The backend that took the lock: if the connection was replaced since, the lock went with it. */
+  let heldBy: number | undefined;
+  const backend = async () => (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0].pid;
   return {
     async tryAcquire() {
-      if (held) {
-        // Still ours only while the connection that took it is alive.
-        try {
-          await held`select 1`;
-          return true;
-        } catch {
-          held = undefined;
-        }
-      }
-      const connection = await db.sql.reserve();
       try {
-        const [row] = await connection<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as ok`;
-        if (row.ok) {
-          held = connection;
-          return true;
-        }
+        // Session locks stack: taking it again on the same session would need two unlocks.
+        if (heldBy !== undefined && heldBy === await backend()) return true;
+        heldBy = undefined;
+        const [row] = await sql<{ ok: boolean; pid: number }[]>`
+          select pg_try_advisory_lock(hashtext(${key})) as ok, pg_backend_pid() as pid`;
+        if (row.ok) heldBy = row.pid;
+        return row.ok;
       } catch {
-        // fall through: not acquired
+        return false;
       }
-      connection.release();
-      return false;
     },
     async release() {
-      const connection = held;
-      held = undefined;
-      if (!connection) return;
+      const pid = heldBy;
+      heldBy = undefined;
+      if (pid === undefined) return;
       try {
-        await connection`select pg_advisory_unlock(hashtext(${key}))`;
-      } finally {
-        connection.release();
+        await sql`select pg_advisory_unlock(hashtext(${key})) where pg_backend_pid() = ${pid}`;
+      } catch {
+        // The connection is gone, and the lock with it.
       }
     },
   };

@@ -50,3 +50,21 @@ Deno.test("ad: only the author edits, closes and reopens; closing twice is refus
     .then([{ type: "AdReopened", data: { adId: "abcde12345", by: 7 } }]);
   spec.given([]).when({ type: "close", by: 7 }).thenRejects("not_found");
 });
+
+Deno.test("ad: an edit names only what changes; the other fields and the photos stay", () => {
+  const withPhotos = { ...created, data: { ...created.data, photos: ["photo-1", "photo-2"] } };
+  spec.given([withPhotos]).when({ type: "edit", by: 7, fields: { price: 4500, title: "Red bike" } })
+    .then([{
+      type: "AdEdited",
+      data: { adId: "abcde12345", ...fields, price: 4500, title: "Red bike", photos: ["photo-1", "photo-2"] },
+    }]);
+  const rejection = spec.given([withPhotos]).when({ type: "edit", by: 7, fields: { city: "K" } }).thenRejects(
+    "invalid",
+  );
+  assertEquals(rejection.details?.field, "city");
+  spec.given([withPhotos]).when({ type: "edit", by: 7, fields: "title" }).thenRejects("invalid");
+});
+
+Deno.test("ad: an edit that changes nothing records nothing", () => {
+  spec.given([created]).when({ type: "edit", by: 7, fields: { title: "Bike", price: 5000 } }).then([]);
+});

@@ -15,8 +15,24 @@ for (const mode of ["webhook", "polling"] as Mode[]) {
     const events = (type: string) => bot.platform.store.db.sql`select stream_id, data from events where type = ${type}`;
     try {
       await t.step("the command menu is synced at start-up, in Russian and English", () => {
-        assertEquals(sandbox.commands.ru.map((c) => c.command), ["start", "lang", "help"]);
-        assertEquals(sandbox.commands.en.map((c) => c.description), ["Start", "Language / Язык", "Help"]);
+        assertEquals(sandbox.commands.ru.map((c) => c.command), [
+          "start",
+          "newad",
+          "myads",
+          "mychats",
+          "endchat",
+          "lang",
+          "help",
+        ]);
+        assertEquals(sandbox.commands.en.map((c) => c.description), [
+          "Start",
+          "New ad",
+          "My ads",
+          "My chats",
+          "End a chat",
+          "Language / Язык",
+          "Help",
+        ]);
         assertEquals(sandbox.commands[""], sandbox.commands.ru, "Russian is the default menu");
       });
 

@@ -9,7 +9,7 @@ import type { Database } from "../events/database.ts";
 import { requestLog } from "./http/request_log.ts";
 import { securityHeaders } from "./http/security.ts";
 import { HttpMetrics, type MetricSource, renderMetrics } from "./http/metrics.ts";
-import { appRoutes } from "./api/app_routes.ts";
+import { type AppDeps, appRoutes } from "./api/app_routes.ts";
 import type { MiniAppAuthOptions } from "./api/mini_app_auth.ts";
 import { widgetRoutes } from "./api/widget_routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -24,6 +24,8 @@ export interface WebDependencies {
   /** The Telegram webhook routes, once the gateway has started. */
   telegram(): Hono | undefined;
   miniApp: MiniAppAuthOptions;
+  /** What the Mini App's product routes read and command. */
+  appApi: AppDeps;
   admin: AdminDeps;
   metrics: readonly MetricSource[];
   /** Extra route groups (the sandbox in offline mode). */
@@ -65,7 +67,7 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
     const routes = deps.telegram();
     return routes ? routes.fetch(c.req.raw) : c.json({ ok: false, error: "starting" }, 503);
   });
-  app.route("/api/app", appRoutes(deps.miniApp));
+  app.route("/api/app", appRoutes(deps.miniApp, deps.appApi));
   app.route("/api/admin", adminRoutes(deps.admin));
   app.route("/api/widget", widgetRoutes());
   app.route("/", pageRoutes());

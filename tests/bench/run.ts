@@ -5,6 +5,7 @@ import { replayBench } from "./replay_bench.ts";
 import { actorsBench } from "./actors_bench.ts";
 import { e2eBench, senderBench } from "./telegram_bench.ts";
 import { explorerBench } from "./explorer_bench.ts";
+import { chatsBench } from "./chats_bench.ts";
 import { benchUrl, type Figure } from "./support.ts";
 
 setLogLevel("warn");
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   e2e: e2eBench,
   sender: senderBench,
   explorer: explorerBench,
+  chats: chatsBench,
 };
 const selected = Deno.args.length > 0 ? Deno.args : Object.keys(benches);
 const unknown = selected.filter((name) => !(name in benches));

@@ -3,6 +3,7 @@ import type { Database } from "../../events/database.ts";
 import type { PostgresEventStore } from "../../events/postgres_store.ts";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import type { ProjectionRunner } from "../../projections/runner.ts";
+import type { ChatService } from "../chats/service.ts";
 
 export interface AdminDeps {
   db: Database;
@@ -22,6 +23,8 @@ export interface AdminDeps {
   /** Public base URL of this server, for login links. */
   baseUrl(): string;
   now(): Date;
+  /** Anonymous chats: the report queue's decisions (ban, dismiss). */
+  chats?: ChatService;
 }
 
 export interface AdminVariables {

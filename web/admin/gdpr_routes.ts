@@ -9,7 +9,21 @@ import { type EventView, eventView } from "../../events/explorer.ts";
 import type { RecordedEvent } from "../../events/store.ts";
 
 /** Stream kinds keyed by a Telegram user id (`${kind}-${userId}`): a domain adds its own with one line. */
-export const userStreamKinds = ["user", "outbox", "gdpr"];
+export const userStreamKinds = ["user", "outbox", "gdpr", "participant", "ad_draft"];
+
+/** Data fields that hold a Telegram user id (a private chat's id is its user's): a domain adds its own. */
+export const userReferenceFields = [
+  "userId",
+  "chatId",
+  "authorId",
+  "buyerId",
+  "sellerId",
+  "senderId",
+  "recipientId",
+  "reporterId",
+  "reportedId",
+  "blockedId",
+];
 
 const userParam = z.object({
   userId: z.string().regex(/^[1-9]\d{0,14}$/, "not a Telegram user id").transform(Number),
@@ -21,15 +35,16 @@ export function gdprRoutes(deps: AdminDeps): Hono<AdminEnv> {
   const { db, store } = deps;
 
   /**
-   * Events naming the user in their data (userId, chatId) in any stream. A scan of the log: an
-   * export is rare, and an index or a projection for it would tax every append instead.
+   * Events naming the user in their data, in any stream. A scan of the log: an export is rare, and
+   * an index or a projection for it would tax every append instead.
    */
   async function relatedEvents(userId: number): Promise<RecordedEvent[]> {
+    const probes = JSON.stringify(userReferenceFields.map((field) => ({ [field]: userId })));
     const rows = await db.sql<EventRow[]>`
       select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version,
              data, metadata, (extract(epoch from created_at) * 1000)::float8 as created_ms
       from events
-      where data @> jsonb_build_object('userId', ${userId}::bigint) or data @> jsonb_build_object('chatId', ${userId}::bigint)
+      where data @> any(array(select jsonb_array_elements(${probes}::text::jsonb)))
       order by global_position`;
     return await store.codec.decode(rows);
   }

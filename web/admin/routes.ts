@@ -9,6 +9,7 @@ import { streamRoutes } from "./streams_routes.ts";
 import { auditRoutes } from "./audit_routes.ts";
 import { projectionRoutes } from "./projections_routes.ts";
 import { gdprRoutes } from "./gdpr_routes.ts";
+import { reportsRoutes } from "./reports_routes.ts";
 
 export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -18,5 +19,6 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
   for (const routes of [adminsRoutes, eventRoutes, streamRoutes, auditRoutes, projectionRoutes, gdprRoutes]) {
     app.route("/", routes(deps));
   }
+  app.route("/", reportsRoutes(deps));
   return app;
 }

@@ -65,8 +65,21 @@ function text(params: Params, key = "text", max = 4096): string {
 
 function caption(params: Params): Params {
   if (params.caption === undefined) return {};
-  return { caption: text(params, "caption", 1024) };
+  return { caption: text(params, "caption", 1024), ...optional(params, "caption_entities") };
 }
+
+/** Fields passed through as given (JSON in a form field is parsed), and left out when absent. */
+function optional(params: Params, ...keys: string[]): Params {
+  const out: Params = {};
+  for (const key of keys) {
+    const value = params[key];
+    if (value === undefined || value === null) continue;
+    out[key] = typeof value === "string" && /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+const replyOf = (s: Sandbox, chat: number, p: Params) => s.replyTarget(chat, p.reply_parameters);
 
 function fileId(params: Params, key: string): string {
   const value = params[key];
@@ -78,12 +91,12 @@ const media = (kind: string, build: (id: string) => unknown): Method => (s, p) =
   const id = chatId(p);
   return s.botSends(
     id,
-    { [kind]: build(fileId(p, kind)), ...caption(p), reply_markup: replyMarkup(p) },
+    { [kind]: build(fileId(p, kind)), ...caption(p), reply_markup: replyMarkup(p), ...replyOf(s, id, p) },
     int(p, "message_thread_id"),
   );
 };
 
-/** What a copied message keeps: its content, not who sent it or where from. */
+/** What a copied message keeps: its content, not who sent it, where from, or what it answered. */
 function contentOf(message: SandboxMessage): Params {
   const {
     message_id: _id,
@@ -94,6 +107,10 @@ function contentOf(message: SandboxMessage): Params {
     edit_date: _e,
     message_thread_id: _t,
     is_topic_message: _i,
+    reply_to_message: _rt,
+    forward_origin: _fo,
+    via_bot: _v,
+    author_signature: _a,
     ...content
   } = message;
   return content;
@@ -148,13 +165,28 @@ const methods: Record<string, Method> = {
       text: text(p),
       reply_markup: replyMarkup(p),
       ...(p.parse_mode ? { parse_mode: p.parse_mode } : {}),
+      ...optional(p, "entities", "link_preview_options"),
+      ...replyOf(s, id, p),
     }, int(p, "message_thread_id"));
   },
   copyMessage: (s, p) => {
     const original = s.message(chatId(p, "from_chat_id"), int(p, "message_id") ?? -1);
+    const content = contentOf(original);
+    // A new caption replaces the old one with its entities; a text message has no caption to replace.
+    if (p.caption !== undefined) {
+      if (typeof content.text === "string") throw bad("message caption can't be set for a text message");
+      delete content.caption_entities;
+    }
+    const id = chatId(p);
     const sent = s.botSends(
-      chatId(p),
-      { ...contentOf(original), ...caption(p), reply_markup: replyMarkup(p) },
+      id,
+      {
+        ...content,
+        ...caption(p),
+        ...optional(p, "show_caption_above_media"),
+        reply_markup: replyMarkup(p),
+        ...replyOf(s, id, p),
+      },
       int(p, "message_thread_id"),
     );
     return { message_id: sent.message_id };
@@ -167,7 +199,21 @@ const methods: Record<string, Method> = {
     }, int(p, "message_thread_id"));
   },
   editMessageText: (s, p) =>
-    s.edit(chatId(p), int(p, "message_id") ?? -1, { text: text(p), reply_markup: replyMarkup(p) }),
+    s.edit(chatId(p), int(p, "message_id") ?? -1, {
+      text: text(p),
+      entities: optional(p, "entities").entities,
+      reply_markup: replyMarkup(p),
+    }),
+  editMessageCaption: (s, p) => {
+    const id = chatId(p);
+    const messageId = int(p, "message_id") ?? -1;
+    if (typeof s.message(id, messageId).text === "string") throw bad("there is no caption in the message to edit");
+    return s.edit(id, messageId, {
+      caption: p.caption === undefined ? undefined : text(p, "caption", 1024),
+      caption_entities: optional(p, "caption_entities").caption_entities,
+      reply_markup: replyMarkup(p),
+    });
+  },
   editMessageReplyMarkup: (s, p) => s.edit(chatId(p), int(p, "message_id") ?? -1, { reply_markup: replyMarkup(p) }),
   deleteMessage: (s, p) => {
     s.remove(chatId(p), int(p, "message_id") ?? -1);
@@ -279,6 +325,7 @@ export function botApiRoutes(sandbox: Sandbox): Hono {
     if (!method) return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
     try {
       const params = await readParams(c.req.raw);
+      sandbox.recordRequest(c.req.param("method"), params);
       const target = params.chat_id === undefined ? undefined : Number(params.chat_id);
       await sandbox.admit(c.req.param("method"), Number.isNaN(target) ? undefined : target);
       const result = await method(sandbox, params);

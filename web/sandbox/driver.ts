@@ -5,7 +5,7 @@ import { commandEntity, type InlineButton, type Sandbox, type SandboxMessage, ty
 export class SandboxDriver {
   constructor(readonly sandbox: Sandbox, readonly timeoutMs = 5000) {}
 
-  user(name: string, options: { language?: string; username?: string } = {}): SandboxUser {
+  user(name: string, options: { language?: string; username?: string; lastName?: string } = {}): SandboxUser {
     return new SandboxUser(this, this.sandbox.createUser(name, options));
   }
 }
@@ -35,6 +35,17 @@ export class SandboxUser {
 
   sendContent(content: Record<string, unknown>): SandboxMessage {
     return this.driver.sandbox.userSends(this.id, content);
+  }
+
+  /** Answers a message in this user's chat with Telegram's reply (text, or any content). */
+  reply(to: SandboxMessage, content: string | Record<string, unknown>): SandboxMessage {
+    const body = typeof content === "string" ? { text: content, ...commandEntity(content) } : content;
+    return this.driver.sandbox.userSends(this.id, body, { replyTo: to.message_id });
+  }
+
+  /** Edits one of this user's own messages (its text or caption). */
+  edit(message: SandboxMessage, changes: Record<string, unknown>): SandboxMessage {
+    return this.driver.sandbox.userEdits(this.id, message.message_id, changes);
   }
 
   /** Waits for the next bot message (after those already matched) whose text matches. */

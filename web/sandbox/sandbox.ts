@@ -17,6 +17,7 @@ export interface ChatInfo {
   type: "private" | "supergroup";
   title?: string;
   first_name?: string;
+  last_name?: string;
   username?: string;
   is_forum?: boolean;
 }
@@ -43,6 +44,8 @@ export interface SandboxMessage {
   caption?: string;
   reply_markup?: ReplyMarkup;
   message_thread_id?: number;
+  /** The message this one answers (in the same chat), without its own reply_to_message. */
+  reply_to_message?: SandboxMessage;
   [key: string]: unknown;
 }
 
@@ -130,6 +133,8 @@ export interface SandboxOptions {
   token?: string;
   botUsername?: string;
   limits?: Partial<Limits>;
+  /** Keep every Bot API request with its parameters in `requests` (for tests that inspect what was sent). */
+  recordRequests?: boolean;
 }
 
 export class Sandbox {
@@ -144,6 +149,9 @@ export class Sandbox {
   readonly stats = { calls: 0, tooManyRequests: 0, failures: 0, webhookRetries: 0 };
   /** The latest Bot API calls by method and chat (the newest 100,000), for tests to count precisely. */
   readonly calls: { method: string; chatId?: number }[] = [];
+  /** Every Bot API request with its parameters, when recordRequests is set. */
+  readonly requests: { method: string; params: Record<string, unknown> }[] = [];
+  readonly #recordRequests: boolean;
   commands: Record<string, { command: string; description: string }[]> = {};
   #nextUserId = 100_001;
   #nextUpdateId = 1;
@@ -167,6 +175,7 @@ export class Sandbox {
       first_name: "Sandbox Bot",
       username: options.botUsername ?? "sandbox_bot",
     };
+    this.#recordRequests = options.recordRequests ?? false;
     this.limits = {
       enabled: false,
       globalPerSecond: 30,
@@ -178,19 +187,23 @@ export class Sandbox {
 
   // ─── the people ────────────────────────────────────────────────────────────
 
-  createUser(firstName: string, options: { username?: string; language?: string } = {}): UserInfo {
+  createUser(
+    firstName: string,
+    options: { username?: string; language?: string; lastName?: string } = {},
+  ): UserInfo {
     const id = this.#nextUserId++;
     const user = {
       id,
       is_bot: false,
       first_name: firstName,
+      last_name: options.lastName,
       username: options.username,
       language_code: options.language ?? "ru",
       blockedBot: false,
     };
     this.users.set(id, user);
     this.chats.set(id, {
-      info: { id, type: "private", first_name: firstName, username: options.username },
+      info: { id, type: "private", first_name: firstName, last_name: options.lastName, username: options.username },
       messages: [],
       nextMessageId: 1,
       topics: new Map(),
@@ -230,9 +243,20 @@ export class Sandbox {
       from: publicUser(user),
       ...content,
       ...(options.threadId ? { message_thread_id: options.threadId, is_topic_message: true } : {}),
-      ...(options.replyTo ? { reply_to_message: chat.messages.find((m) => m.message_id === options.replyTo) } : {}),
+      ...(options.replyTo ? { reply_to_message: this.#repliedTo(chat, options.replyTo) } : {}),
     });
     this.#enqueue({ message });
+    return message;
+  }
+
+  /** A user edits a message of theirs: the stored message changes and the bot gets an edited_message update. */
+  userEdits(userId: number, messageId: number, changes: Record<string, unknown>, options: { chatId?: number } = {}) {
+    const chat = this.#chat(options.chatId ?? userId);
+    const message = chat.messages.find((m) => m.message_id === messageId);
+    if (!message || message.from?.id !== userId) throw new Error(`sandbox: user ${userId} has no message ${messageId}`);
+    Object.assign(message, changes, { edit_date: now() });
+    this.#emit({ kind: "message", chatId: chat.info.id, message, edited: true });
+    this.#enqueue({ edited_message: { ...message } });
     return message;
   }
 
@@ -474,6 +498,26 @@ export class Sandbox {
 
   // ─── what the bot does (called by the Bot API routes) ──────────────────────
 
+  /** Keeps a request's parameters when recordRequests is set. */
+  recordRequest(method: string, params: Record<string, unknown>): void {
+    if (this.#recordRequests) this.requests.push({ method, params: structuredClone(params) });
+  }
+
+  /** The message a bot's reply_parameters name, as Telegram embeds it (without its own reply). */
+  replyTarget(chatId: number, replyParameters: unknown): Record<string, unknown> {
+    if (replyParameters === undefined || replyParameters === null) return {};
+    const parameters = (typeof replyParameters === "string" ? JSON.parse(replyParameters) : replyParameters) as {
+      message_id?: number;
+      allow_sending_without_reply?: boolean;
+    };
+    const chat = this.#chat(chatId);
+    if (chat.messages.some((m) => m.message_id === parameters.message_id)) {
+      return { reply_to_message: this.#repliedTo(chat, parameters.message_id!) };
+    }
+    if (parameters.allow_sending_without_reply) return {};
+    throw new BotApiError(400, "Bad Request: message to be replied not found");
+  }
+
   /** Applies faults and rate limits to one Bot API call; throws what Telegram would answer. */
   async admit(method: string, chatId?: number): Promise<void> {
     this.stats.calls++;
@@ -590,6 +634,13 @@ export class Sandbox {
     const chat = this.chats.get(chatId);
     if (!chat) throw new BotApiError(400, "Bad Request: chat not found");
     return chat;
+  }
+
+  #repliedTo(chat: ChatRecord, messageId: number): SandboxMessage | undefined {
+    const message = chat.messages.find((m) => m.message_id === messageId);
+    if (!message) return undefined;
+    const { reply_to_message: _, ...rest } = message;
+    return { ...rest } as SandboxMessage;
   }
 
   #store(chat: ChatRecord, content: Record<string, unknown>): SandboxMessage {

@@ -10,6 +10,10 @@ import type { Outbox } from "./outbox.ts";
 import type { UpdateLedger } from "./update_ledger.ts";
 import { SlidingWindow } from "../sliding_window.ts";
 import { clientOptions } from "./client.ts";
+import { adsHandlers } from "./handlers/ads.ts";
+import { chatHandlers } from "./handlers/chats.ts";
+import type { ChatService } from "../chats/service.ts";
+import type { Database } from "../../events/database.ts";
 import { log } from "../../log.ts";
 
 export interface BotContext extends Context {
@@ -31,6 +35,10 @@ export interface BotDependencies {
   rateLimits: { messagesPerMinute: number; callbacksPerMinute: number };
   /** A one-time admin console sign-in link for this user, undefined when they are not an admin. */
   adminLink?(userId: number): Promise<string | undefined>;
+  /** The database, for handlers that read read models (/myads). */
+  db?: Database;
+  /** Anonymous chats between buyers and ads' authors. */
+  chats?: ChatService;
 }
 
 export function createBot(
@@ -79,7 +87,7 @@ export function createBot(
   const command = (ctx: BotContext) => ({ commandId: `update:${ctx.update.update_id}`, actor: `user:${ctx.from!.id}` });
   const privateChats = bot.chatType("private");
 
-  privateChats.command("start", async (ctx) => {
+  privateChats.command("start", async (ctx, next) => {
     const referral = typeof ctx.match === "string" && /^[\w-]{1,64}$/.test(ctx.match) ? ctx.match : null;
     // The greeting is presentation: chosen from the state as loaded, and queued in the same
     // group append as the command's events rather than one round trip later.
@@ -93,7 +101,10 @@ export function createBot(
         firstName: ctx.from.first_name,
         username: ctx.from.username ?? null,
       }, command(ctx)),
-      ctx.say(started ? "start.welcome_back" : "start.welcome", { name: ctx.from.first_name }),
+      // A deep link to an ad opens its card (handlers/ads.ts) instead of the greeting.
+      referral?.startsWith("ad_") ? next() : ctx.say(started ? "start.welcome_back" : "start.welcome", {
+        name: ctx.from.first_name,
+      }),
     ]);
   });
 
@@ -129,6 +140,9 @@ export function createBot(
     if (type) await users.send(String(ctx.from.id), { type, userId: ctx.from.id }, command(ctx));
   });
 
+  // Product handlers join privateChats, not bot: its fallbacks below sit where chatType() was called, first.
+  privateChats.use(adsHandlers(deps));
+  if (deps.chats) privateChats.use(chatHandlers({ chats: deps.chats, outbox: deps.outbox }));
   privateChats.on("message:text", async (ctx) => {
     const unknown = ctx.msg.text.match(/^\/(\w+)/);
     await (unknown ? ctx.say("unknown_command", { command: `/${unknown[1]}` }) : ctx.say("text_hint"));

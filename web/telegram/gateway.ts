@@ -15,6 +15,7 @@ import { OutboxSender, type SenderOptions } from "./sender.ts";
 import { type SendLimits, Throttle } from "./throttle.ts";
 import { UpdateLedger } from "./update_ledger.ts";
 import { webhookRoutes } from "./webhook.ts";
+import type { ChatService } from "../chats/service.ts";
 import { log } from "../../log.ts";
 
 export interface GatewayOptions {
@@ -31,10 +32,14 @@ export interface GatewayOptions {
   sender?: SenderOptions;
   /** Issues an admin's one-time console sign-in link for /admin (undefined for non-admins). */
   adminLink?(userId: number): Promise<string | undefined>;
+  /** Anonymous chats, handled by the bot when given. */
+  chats?: ChatService;
 }
 
 export interface Gateway {
   routes: Hono;
+  /** The bot's username from getMe, for t.me deep links. */
+  botUsername: string;
   intake: UpdateIntake;
   ledger: UpdateLedger;
   outbox: Outbox;
@@ -72,6 +77,8 @@ export async function startGateway(
     ledger,
     rateLimits: options.rateLimits,
     adminLink: options.adminLink,
+    db: deps.db,
+    chats: options.chats,
   });
   intake.attach(bot);
 
@@ -106,6 +113,7 @@ export async function startGateway(
 
   return {
     routes: webhookRoutes(intake, options.webhookSecret),
+    botUsername: me.username,
     intake,
     ledger,
     outbox,

@@ -21,11 +21,19 @@ export function t(language: Language, key: MessageKey, vars: Record<string, stri
 export const commandDescriptions: Record<Language, { command: string; description: string }[]> = {
   ru: [
     { command: "start", description: "Начать" },
+    { command: "newad", description: "Новое объявление" },
+    { command: "myads", description: "Мои объявления" },
+    { command: "mychats", description: "Мои чаты" },
+    { command: "endchat", description: "Завершить чат" },
     { command: "lang", description: "Язык / Language" },
     { command: "help", description: "Справка" },
   ],
   en: [
     { command: "start", description: "Start" },
+    { command: "newad", description: "New ad" },
+    { command: "myads", description: "My ads" },
+    { command: "mychats", description: "My chats" },
+    { command: "endchat", description: "End a chat" },
     { command: "lang", description: "Language / Язык" },
     { command: "help", description: "Help" },
   ],

@@ -13,7 +13,12 @@ export class Outbox {
   constructor(private readonly store: EventStore) {}
 
   /** Queues calls in order; the same key always queues the same calls once. */
-  async queue(key: string, calls: QueuedCall[], meta: { correlationId?: string } = {}): Promise<void> {
+  async queue(
+    key: string,
+    calls: QueuedCall[],
+    /** metadata: kept on each queued call, for readers that follow its outcome (which chat a copy belongs to). */
+    meta: { correlationId?: string; metadata?: Record<string, unknown> } = {},
+  ): Promise<void> {
     if (calls.length === 0) return;
     const byChat = new Map<number, QueuedCall[]>();
     for (const call of calls) byChat.set(call.chatId, [...(byChat.get(call.chatId) ?? []), call]);
@@ -24,7 +29,7 @@ export class Outbox {
           type: "TelegramCallQueued",
           data: { chatId: call.chatId, method: call.method, params: { ...call.params, chat_id: call.chatId } },
           eventId: deterministicId("outbox", key, chatId, i),
-          metadata: { correlation_id: meta.correlationId },
+          metadata: { ...meta.metadata, correlation_id: meta.correlationId },
         })),
       )
     ));

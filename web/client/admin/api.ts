@@ -13,6 +13,7 @@ import type {
   StreamAtVersion,
   StreamDiff,
 } from "./types.ts";
+import type { ReportView } from "../../admin/reports_routes.ts";
 
 const base = "/api/admin";
 
@@ -87,6 +88,10 @@ class AdminApi {
   admins = () => this.#call<{ admins: AdminEntry[] }>("GET", "/admins");
   addAdmin = (userId: number) => this.#call<unknown>("POST", "/admins", { userId });
   removeAdmin = (userId: number) => this.#call<unknown>("DELETE", `/admins/${userId}`);
+
+  reports = (status: string) => this.#call<{ reports: ReportView[] }>("GET", withQuery("/reports", { status }));
+  decideReport = (reportId: string, decision: "ban" | "dismiss") =>
+    this.#call<{ report: ReportView }>("POST", `/reports/${segment(reportId)}/${decision}`);
 }
 
 export const api = new AdminApi();

@@ -11,6 +11,7 @@ import { AuditScreen } from "./audit_screen.tsx";
 import { ProjectionsScreen } from "./projections_screen.tsx";
 import { GdprScreen } from "./gdpr_screen.tsx";
 import { AdminsScreen } from "./admins_screen.tsx";
+import { ReportsScreen } from "./reports_screen.tsx";
 
 type Auth =
   | { state: "checking" }
@@ -23,6 +24,7 @@ const sections = [
   ["projections", "Projections"],
   ["gdpr", "GDPR"],
   ["admins", "Admins"],
+  ["reports", "Reports"],
 ] as const;
 
 /** Signs in with the URL fragment's link or initData if there is one, else resumes the cookie's session. */
@@ -98,6 +100,8 @@ function Screen(props: { route: Route; adminId: number }) {
       return <GdprScreen />;
     case "admins":
       return <AdminsScreen self={props.adminId} />;
+    case "reports":
+      return <ReportsScreen route={props.route} />;
     default:
       return (
         <p role="alert">

@@ -26,6 +26,9 @@ export interface OutgoingEvents {
   web_app_ready: undefined;
   web_app_expand: undefined;
   web_app_request_theme: undefined;
+  web_app_close: undefined;
+  /** Opens a t.me link inside Telegram (path_full: "/share/url?url=…"). */
+  web_app_open_tg_link: { path_full: string };
   web_app_setup_back_button: { is_visible: boolean };
   web_app_setup_main_button: {
     is_visible: boolean;
