@@ -12,13 +12,21 @@ export interface AdState {
 }
 
 export type AdCommand =
-  | { type: "create"; adId: string; authorId: number; fields: unknown }
+  /** authorBanned: the author is banned from the marketplace (their participant state, passed in). */
+  | { type: "create"; adId: string; authorId: number; fields: unknown; authorBanned?: boolean }
   /** `fields` names only what changes (the Mini App never sees photo file ids); the rest stays. */
   | { type: "edit"; by: number; fields: unknown }
   | { type: "close"; by: number }
   | { type: "reopen"; by: number };
 
-export type AdRejection = "invalid" | "exists" | "not_found" | "not_author" | "already_closed" | "already_active";
+export type AdRejection =
+  | "invalid"
+  | "exists"
+  | "not_found"
+  | "not_author"
+  | "already_closed"
+  | "already_active"
+  | "banned";
 
 /** The first problem with the fields, as `field: message`, or the parsed fields. */
 export function checkAdFields(
@@ -58,6 +66,7 @@ function evolve(state: AdState, event: AdEvent): AdState {
 function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRejection> {
   if (command.type === "create") {
     if (state.exists) return reject("exists", "this ad exists already");
+    if (command.authorBanned) return reject("banned", "you are banned from the marketplace");
     const checked = checkAdFields(command.fields);
     if (!checked.ok) return reject("invalid", checked.message, { field: checked.field });
     return [{ type: "AdCreated", data: { adId: command.adId, authorId: command.authorId, ...checked.fields } }];

@@ -68,3 +68,9 @@ Deno.test("ad: an edit names only what changes; the other fields and the photos 
 Deno.test("ad: an edit that changes nothing records nothing", () => {
   spec.given([created]).when({ type: "edit", by: 7, fields: { title: "Bike", price: 5000 } }).then([]);
 });
+
+Deno.test("ad: a user banned from the marketplace cannot publish", () => {
+  spec.given([]).when({ type: "create", adId: "abcde12345", authorId: 7, fields, authorBanned: true })
+    .thenRejects("banned");
+  spec.given([]).when({ type: "create", adId: "abcde12345", authorId: 7, fields, authorBanned: false }).then([created]);
+});

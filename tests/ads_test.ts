@@ -8,6 +8,7 @@ import { applicationCatalog } from "../events/all.ts";
 import { PostgresEventStore } from "../events/postgres_store.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { activeCities, adById, adsOfAuthor, adsProjection, type AdSummary, searchAds } from "../projections/ads.ts";
+import { participantActor } from "../actors/participant.ts";
 import { type Platform, start } from "../main.ts";
 import { parseConfig } from "../config.ts";
 import { openDatabase } from "../events/database.ts";
@@ -315,6 +316,19 @@ for (const _ of await backends({ pglite: false })) {
         assertEquals([reopened.status, reopened.body.ad.status], [200, "active"]);
         assertEquals((await call("alice", "POST", `/ads/${adId}/reopen`)).status, 409);
         await waitFor(async () => (await call("bob", "GET", "/ads?q=шкаф")).body.ads.length === 1, "reopened returns");
+      });
+
+      await t.step("a user banned from the marketplace cannot publish: 403, nothing recorded", async () => {
+        await platform.runtime.actor(participantActor).send(String(bob), {
+          type: "ban",
+          userId: bob,
+          adminId: 1,
+          reportId: null,
+        });
+        const before = await eventCount();
+        const { status, body } = await call("bob", "POST", "/ads", form);
+        assertEquals([status, body.ok], [403, false]);
+        assertEquals(await eventCount(), before);
       });
 
       await t.step("every call needs valid initData", async () => {

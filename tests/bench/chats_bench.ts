@@ -5,19 +5,16 @@
 // and p50/p99 from update to copy at half that rate (target p99 ≤ 50 ms). Baseline in the same
 // run: a bare grammY bot relaying each text straight to the partner, nothing stored.
 import "../../web/telegram/quiet_deprecations.ts";
-import { Bot, webhookCallback } from "grammy";
-import { Hono } from "hono";
 import { start } from "../../main.ts";
 import { parseConfig } from "../../config.ts";
 import { openDatabase } from "../../events/database.ts";
 import { adActor } from "../../actors/ad.ts";
 import { newAdId } from "../../events/ads.ts";
-import type { Sandbox, UserInfo } from "../../web/sandbox/sandbox.ts";
+import type { UserInfo } from "../../web/sandbox/sandbox.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
-import { clientOptions } from "../../web/telegram/client.ts";
 import { signInitData } from "../../web/telegram/init_data.ts";
 import { benchUrl, type Figure, fmt } from "./support.ts";
-import { lines } from "../support/lines.ts";
+import { bareBot, sandboxProcess, type TelegramChild } from "./telegram_child.ts";
 
 const chatCount = Number(Deno.env.get("BENCH_CHATS") ?? 200);
 const perUser = Number(Deno.env.get("BENCH_CHAT_MESSAGES") ?? 10);
@@ -26,56 +23,17 @@ const halfLoadSeconds = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const fixedRate = Number(Deno.env.get("BENCH_CHATS_RATE") ?? 0);
 
 type Pair = { buyer: UserInfo; seller: UserInfo };
-type Telegram = Awaited<ReturnType<typeof sandboxProcess>>;
-
-/** The sandbox in a child process, driven over stdin/stdout (see chats_sandbox_process.ts). */
-async function sandboxProcess() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./chats_sandbox_process.ts", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-    env: { LOG_LEVEL: "error" },
-  }).spawn();
-  const replies = lines(child.stdout)[Symbol.asyncIterator]();
-  const writer = child.stdin.getWriter();
-  const read = async () => JSON.parse((await replies.next()).value as string);
-  const hello = await read() as { url: string; token: string; bot: Sandbox["bot"] };
-  return {
-    ...hello,
-    async ask<T>(command: Record<string, unknown>): Promise<T> {
-      await writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
-      return await read() as T;
-    },
-    async stop() {
-      await writer.close();
-      await child.status;
-    },
-  };
-}
+type Telegram = TelegramChild;
+const sandboxScript = new URL("./chats_sandbox_process.ts", import.meta.url);
 
 /** A bare relay: grammY, each text straight to the partner under an alias line, nothing stored. */
 function bareRelay(telegram: Telegram, pairs: Pair[]) {
   const partner = new Map(pairs.flatMap(({ buyer, seller }) => [[buyer.id, seller.id], [seller.id, buyer.id]]));
-  const bot = new Bot(telegram.token, {
-    botInfo: {
-      ...telegram.bot,
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-    } as never,
-    client: clientOptions(`${telegram.url}/sandbox`),
-  });
-  bot.on(
-    "message:text",
-    (ctx) => ctx.api.sendMessage(partner.get(ctx.from.id)!, `💬 Buyer #1 · “Bike”\n${ctx.msg.text}`),
-  );
-  const app = new Hono();
-  app.post("/telegram/webhook", webhookCallback(bot, "hono"));
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  return { webhook: `http://127.0.0.1:${server.addr.port}/telegram/webhook`, stop: () => server.shutdown() };
+  return bareBot(telegram, (bot) =>
+    bot.on(
+      "message:text",
+      (ctx) => ctx.api.sendMessage(partner.get(ctx.from.id)!, `💬 Buyer #1 · “Bike”\n${ctx.msg.text}`),
+    ));
 }
 
 async function startPlatform(telegram: Telegram) {
@@ -133,7 +91,7 @@ async function openChats(
 export async function chatsBench(): Promise<Figure[]> {
   const messages = chatCount * 2 * perUser;
 
-  const baseTelegram = await sandboxProcess();
+  const baseTelegram = await sandboxProcess(sandboxScript);
   const { pairs: basePairs } = await baseTelegram.ask<{ pairs: Pair[] }>({ cmd: "pairs", count: chatCount });
   const base = bareRelay(baseTelegram, basePairs);
   const baseline = await baseTelegram.ask<{ rate: number }>({ cmd: "burst", webhook: base.webhook, perUser });
@@ -147,7 +105,7 @@ export async function chatsBench(): Promise<Figure[]> {
   await baseTelegram.stop();
   console.log(`chats baseline: bare grammY relay: ${fmt(baseline.rate)} messages/s`);
 
-  const telegram = await sandboxProcess();
+  const telegram = await sandboxProcess(sandboxScript);
   const ours = await startPlatform(telegram);
   try {
     const { pairs } = await telegram.ask<{ pairs: Pair[] }>({ cmd: "pairs", count: chatCount });

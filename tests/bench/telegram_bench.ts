@@ -4,7 +4,6 @@
 //   route that replies directly, with no persistence. Then p99 update-to-reply at half load.
 // sender: 10,000 queued messages against a sandbox that enforces 30 msg/s.
 import "../../web/telegram/quiet_deprecations.ts";
-import { Bot, webhookCallback } from "grammy";
 import { Hono } from "hono";
 import { type Platform, start } from "../../main.ts";
 import { parseConfig } from "../../config.ts";
@@ -12,14 +11,14 @@ import { openDatabase } from "../../events/database.ts";
 import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
-import { clientOptions } from "../../web/telegram/client.ts";
 import { benchUrl, type Figure, fmt } from "./support.ts";
-import { lines } from "../support/lines.ts";
+import { bareBot, sandboxProcess } from "./telegram_child.ts";
 import { replyClock } from "./reply_clock.ts";
 
 const users = Number(Deno.env.get("BENCH_E2E_USERS") ?? 10_000);
 const senderMessages = Number(Deno.env.get("BENCH_SENDER_MESSAGES") ?? 10_000);
 const halfLoadSeconds = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
+const sandboxScript = new URL("./sandbox_process.ts", import.meta.url);
 
 function serveSandbox(sandbox: Sandbox) {
   const app = new Hono().route("/", sandboxRoutes(sandbox, { miniAppUrl: () => "http://127.0.0.1/app" }));
@@ -50,55 +49,13 @@ async function startPlatform(token: string, sandboxUrl: string, env: Record<stri
   };
 }
 
-/** The sandbox in a child process, driven over stdin/stdout (see sandbox_process.ts). */
-async function sandboxProcess() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./sandbox_process.ts", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-    env: { LOG_LEVEL: "error" },
-  }).spawn();
-  const replies = lines(child.stdout)[Symbol.asyncIterator]();
-  const writer = child.stdin.getWriter();
-  const read = async () => JSON.parse((await replies.next()).value as string);
-  const hello = await read() as { url: string; token: string; bot: Sandbox["bot"] };
-  return {
-    ...hello,
-    async ask<T>(command: Record<string, unknown>): Promise<T> {
-      await writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
-      return await read() as T;
-    },
-    async stop() {
-      await writer.close();
-      await child.status;
-    },
-  };
-}
-
-function baselineBot(token: string, botInfo: Sandbox["bot"], apiRoot: string) {
-  const bot = new Bot(token, {
-    botInfo: {
-      ...botInfo,
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-    } as never,
-    client: clientOptions(apiRoot),
-  });
-  bot.command("start", (ctx) => ctx.reply(`Hello, ${ctx.from?.first_name}!`));
-  const app = new Hono();
-  app.post("/telegram/webhook", webhookCallback(bot, "hono"));
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  return { webhook: `http://127.0.0.1:${server.addr.port}/telegram/webhook`, stop: () => server.shutdown() };
-}
-
 export async function e2eBench(): Promise<Figure[]> {
   // Baseline: bare grammY, direct replies, nothing stored; Telegram (the sandbox) in its own process.
-  const baseTelegram = await sandboxProcess();
-  const base = baselineBot(baseTelegram.token, baseTelegram.bot, `${baseTelegram.url}/sandbox`);
+  const baseTelegram = await sandboxProcess(sandboxScript);
+  const base = bareBot(
+    baseTelegram,
+    (bot) => bot.command("start", (ctx) => ctx.reply(`Hello, ${ctx.from?.first_name}!`)),
+  );
   const { rate: baseRate } = await baseTelegram.ask<{ rate: number }>({
     cmd: "burst",
     webhook: base.webhook,
@@ -108,7 +65,7 @@ export async function e2eBench(): Promise<Figure[]> {
   await baseTelegram.stop();
   console.log(`e2e baseline: bare grammY replying directly: ${fmt(baseRate)} updates/s`);
 
-  const telegram = await sandboxProcess();
+  const telegram = await sandboxProcess(sandboxScript);
   const limits = { SEND_GLOBAL_PER_SECOND: "100000", SEND_CHAT_PER_SECOND: "1000", USER_MESSAGES_PER_MINUTE: "1000" };
   const ours = await startPlatform(telegram.token, telegram.url, limits);
   const webhook = `${ours.platform.url}/telegram/webhook`;

@@ -8,6 +8,7 @@ import type { MiniAppEnv } from "./mini_app_auth.ts";
 import type { AppDeps } from "./app_routes.ts";
 import { validate } from "../http/validation.ts";
 import { adActor, type AdRejection, type AdState } from "../../actors/ad.ts";
+import { participantActor } from "../../actors/participant.ts";
 import { adCategories, adFields, adId, newAdId } from "../../events/ads.ts";
 import { deterministicId } from "../../events/ids.ts";
 import { activeCities, adById, adsOfAuthor, type AdView, cursorPattern, searchAds } from "../../projections/ads.ts";
@@ -47,6 +48,7 @@ const statusOf: Record<AdRejection, ContentfulStatusCode> = {
   exists: 409,
   already_closed: 409,
   already_active: 409,
+  banned: 403,
 };
 
 /** What a write answers: the ad as its author just left it (no dates: those come from the read model). */
@@ -67,6 +69,7 @@ function adIdFor(userId: number, key: string): string {
 export function adsRoutes(deps: AppDeps): Hono<MiniAppEnv> {
   const app = new Hono<MiniAppEnv>();
   const ads = deps.runtime.actor(adActor);
+  const participants = deps.runtime.actor(participantActor);
   const sql = deps.db.sql;
   const options = (c: Context<MiniAppEnv>) => ({
     actor: `user:${c.get("tgUser").id}`,
@@ -99,7 +102,12 @@ export function adsRoutes(deps: AppDeps): Hono<MiniAppEnv> {
     const key = c.req.valid("header")["idempotency-key"];
     const id = key ? adIdFor(userId, key) : newAdId();
     const fields = { ...c.req.valid("json"), photos: [] };
-    const result = await ads.send(id, { type: "create", adId: id, authorId: userId, fields }, options(c));
+    const { banned } = await participants.peek(String(userId));
+    const result = await ads.send(
+      id,
+      { type: "create", adId: id, authorId: userId, fields, authorBanned: banned },
+      options(c),
+    );
     if (result.ok) return c.json({ ok: true, ad: authorView(result.state) }, 201);
     if (result.error.code === "exists" && key) {
       const { state } = await ads.state(id);

@@ -5,6 +5,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, BotDependencies } from "../bot.ts";
 import { type MessageKey, t } from "../i18n.ts";
 import { adActor, type AdRejection } from "../../../actors/ad.ts";
+import { participantActor } from "../../../actors/participant.ts";
 import {
   adDraftActor,
   type AdDraftRejection,
@@ -68,6 +69,7 @@ export function adsHandlers(deps: Deps): Composer<BotContext> {
   const privateChats = composer.chatType("private");
   const ads = deps.runtime.actor(adActor);
   const drafts = deps.runtime.actor(adDraftActor);
+  const participants = deps.runtime.actor(participantActor);
   const command = (ctx: BotContext) => ({ commandId: `update:${ctx.update.update_id}`, actor: `user:${ctx.from!.id}` });
   /** Sends a text built here (not a single locale key) in the update's chat, once per update and slot. */
   const reply = (ctx: BotContext, slot: string, text: string, extra: Record<string, unknown> = {}) =>
@@ -161,9 +163,16 @@ export function adsHandlers(deps: Deps): Composer<BotContext> {
     if (!fields) return await (draft.active ? ask(ctx, draft) : ctx.say("newad.no_draft"));
     const created = await ads.send(
       draft.adId,
-      { type: "create", adId: draft.adId, authorId: userId, fields },
+      {
+        type: "create",
+        adId: draft.adId,
+        authorId: userId,
+        fields,
+        authorBanned: (await participants.peek(String(userId))).banned,
+      },
       command(ctx),
     );
+    if (!created.ok && created.error.code === "banned") return await ctx.say("ad.banned");
     if (!created.ok && !(created.error.code === "exists" && (await ads.state(draft.adId)).state.authorId === userId)) {
       return await ctx.say("error");
     }
@@ -266,6 +275,7 @@ export function adsHandlers(deps: Deps): Composer<BotContext> {
       already_active: "ad.already_active",
       invalid: "error",
       exists: "error",
+      banned: "ad.banned",
     };
     await ctx.say(messages[result.error.code]);
   });
