@@ -5,16 +5,13 @@
 // and p50/p99 from update to copy at half that rate (target p99 ≤ 50 ms). Baseline in the same
 // run: a bare grammY bot relaying each text straight to the partner, nothing stored.
 import "../../web/telegram/quiet_deprecations.ts";
-import { start } from "../../main.ts";
-import { parseConfig } from "../../config.ts";
-import { openDatabase } from "../../events/database.ts";
 import { adActor } from "../../actors/ad.ts";
 import { newAdId } from "../../events/ads.ts";
 import type { UserInfo } from "../../web/sandbox/sandbox.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
 import { signInitData } from "../../web/telegram/init_data.ts";
-import { benchUrl, type Figure, fmt } from "./support.ts";
-import { bareBot, sandboxProcess, type TelegramChild } from "./telegram_child.ts";
+import { type Figure, fmt } from "./support.ts";
+import { bareBot, sandboxProcess, startBenchPlatform, type TelegramChild } from "./telegram_child.ts";
 
 const chatCount = Number(Deno.env.get("BENCH_CHATS") ?? 200);
 const perUser = Number(Deno.env.get("BENCH_CHAT_MESSAGES") ?? 10);
@@ -36,30 +33,13 @@ function bareRelay(telegram: Telegram, pairs: Pair[]) {
     ));
 }
 
-async function startPlatform(telegram: Telegram) {
-  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const platform = await start(parseConfig({
-    DATABASE_URL: benchUrl(),
-    DATABASE_SCHEMA: schema,
-    PORT: "0",
-    BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: `${telegram.url}/sandbox`,
-    TELEGRAM_MODE: "webhook",
-    DB_POOL_SIZE: "20",
+function startPlatform(telegram: Telegram) {
+  return startBenchPlatform(telegram.token, telegram.url, {
     SEND_GLOBAL_PER_SECOND: "100000",
     SEND_CHAT_PER_SECOND: "1000",
     USER_MESSAGES_PER_MINUTE: "100000",
     CHAT_MESSAGES_PER_MINUTE: "100000",
-  }));
-  return {
-    platform,
-    async stop() {
-      await platform.stop();
-      const db = await openDatabase({ url: benchUrl(), poolSize: 1 });
-      await db.sql.unsafe(`drop schema ${schema} cascade`);
-      await db.close();
-    },
-  };
+  });
 }
 
 /** Each seller posts an ad and each buyer presses "Write" in the Mini App: the chats open. */

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { Sandbox, type UserInfo } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { lines } from "../support/lines.ts";
-import { percentile } from "./support.ts";
+import { paced, percentile } from "./support.ts";
 
 type Command =
   | { cmd: "pairs"; count: number }
@@ -72,12 +72,7 @@ for await (const line of lines(Deno.stdin.readable)) {
     say({ rate: total / ((performance.now() - began) / 1000), p99: percentile(sorted, 99) });
   } else {
     const total = Math.floor(command.rate * command.seconds);
-    const began = performance.now();
-    for (let i = 0; i < total; i++) {
-      const wait = began + (i * 1000) / command.rate - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      clock.send(people[i % people.length]);
-    }
+    await paced(command.rate, total, (i) => clock.send(people[i % people.length]));
     await clock.until(total);
     const sorted = clock.latencies.sort((a, b) => a - b);
     say({ p50: percentile(sorted, 50), p99: percentile(sorted, 99) });

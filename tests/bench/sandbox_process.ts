@@ -5,7 +5,7 @@ import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { lines } from "../support/lines.ts";
 import { replyClock } from "./reply_clock.ts";
-import { percentile } from "./support.ts";
+import { paced, percentile } from "./support.ts";
 
 type Command =
   | { cmd: "burst"; webhook: string; secret?: string; count: number }
@@ -37,12 +37,7 @@ for await (const line of lines(Deno.stdin.readable)) {
     const clock = replyClock(sandbox);
     const total = Math.floor(command.rate * command.seconds);
     const people = Array.from({ length: total }, (_, i) => sandbox.createUser(`H${i}`));
-    const began = performance.now();
-    for (let i = 0; i < total; i++) {
-      const wait = began + (i * 1000) / command.rate - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      start(people[i].id);
-    }
+    await paced(command.rate, total, (i) => start(people[i].id));
     await clock.until(total);
     const sorted = clock.latencies.sort((a, b) => a - b);
     say({ p50: percentile(sorted, 50), p99: percentile(sorted, 99) });

@@ -55,3 +55,13 @@ export interface Figure {
   value: string;
   note?: string;
 }
+
+/** Calls send(i) for i < total at `rate` per second, on schedule however long each call takes. */
+export async function paced(rate: number, total: number, send: (i: number) => void): Promise<void> {
+  const began = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = began + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    send(i);
+  }
+}

@@ -5,14 +5,12 @@
 // sender: 10,000 queued messages against a sandbox that enforces 30 msg/s.
 import "../../web/telegram/quiet_deprecations.ts";
 import { Hono } from "hono";
-import { type Platform, start } from "../../main.ts";
-import { parseConfig } from "../../config.ts";
-import { openDatabase } from "../../events/database.ts";
+import type { Platform } from "../../main.ts";
 import { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
-import { benchUrl, type Figure, fmt } from "./support.ts";
-import { bareBot, sandboxProcess } from "./telegram_child.ts";
+import { type Figure, fmt } from "./support.ts";
+import { bareBot, sandboxProcess, startBenchPlatform } from "./telegram_child.ts";
 import { replyClock } from "./reply_clock.ts";
 
 const users = Number(Deno.env.get("BENCH_E2E_USERS") ?? 10_000);
@@ -24,29 +22,6 @@ function serveSandbox(sandbox: Sandbox) {
   const app = new Hono().route("/", sandboxRoutes(sandbox, { miniAppUrl: () => "http://127.0.0.1/app" }));
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   return { url: `http://127.0.0.1:${server.addr.port}`, stop: () => server.shutdown() };
-}
-
-async function startPlatform(token: string, sandboxUrl: string, env: Record<string, string>) {
-  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const platform = await start(parseConfig({
-    DATABASE_URL: benchUrl(),
-    DATABASE_SCHEMA: schema,
-    PORT: "0",
-    BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: `${sandboxUrl}/sandbox`,
-    TELEGRAM_MODE: "webhook",
-    DB_POOL_SIZE: "20",
-    ...env,
-  }));
-  return {
-    platform,
-    async stop() {
-      await platform.stop();
-      const db = await openDatabase({ url: benchUrl(), poolSize: 1 });
-      await db.sql.unsafe(`drop schema ${schema} cascade`);
-      await db.close();
-    },
-  };
 }
 
 export async function e2eBench(): Promise<Figure[]> {
@@ -67,7 +42,7 @@ export async function e2eBench(): Promise<Figure[]> {
 
   const telegram = await sandboxProcess(sandboxScript);
   const limits = { SEND_GLOBAL_PER_SECOND: "100000", SEND_CHAT_PER_SECOND: "1000", USER_MESSAGES_PER_MINUTE: "1000" };
-  const ours = await startPlatform(telegram.token, telegram.url, limits);
+  const ours = await startBenchPlatform(telegram.token, telegram.url, limits);
   const webhook = `${ours.platform.url}/telegram/webhook`;
   const secret = await defaultWebhookSecret(telegram.token);
   try {
@@ -116,7 +91,7 @@ export async function senderBench(): Promise<Figure[]> {
     limits: { enabled: true, globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
   });
   const server = serveSandbox(sandbox);
-  const ours: { platform: Platform; stop(): Promise<void> } = await startPlatform(sandbox.token, server.url, {});
+  const ours: { platform: Platform; stop(): Promise<void> } = await startBenchPlatform(sandbox.token, server.url, {});
   try {
     const clock = replyClock(sandbox);
     const people = Array.from({ length: senderMessages }, (_, i) => sandbox.createUser(`S${i}`));

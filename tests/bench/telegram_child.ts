@@ -6,6 +6,10 @@ import { Hono } from "hono";
 import type { Sandbox } from "../../web/sandbox/sandbox.ts";
 import { clientOptions } from "../../web/telegram/client.ts";
 import { lines } from "../support/lines.ts";
+import { start } from "../../main.ts";
+import { parseConfig } from "../../config.ts";
+import { openDatabase } from "../../events/database.ts";
+import { benchUrl } from "./support.ts";
 
 /** Starts the sandbox script (sandbox_process.ts or another driver) and waits for its hello. */
 export async function sandboxProcess(script: URL) {
@@ -54,4 +58,28 @@ export function bareBot(telegram: TelegramChild, setup: (bot: Bot) => void) {
   app.post("/telegram/webhook", webhookCallback(bot, "hono"));
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   return { webhook: `http://127.0.0.1:${server.addr.port}/telegram/webhook`, stop: () => server.shutdown() };
+}
+
+/** Our platform in webhook mode against a sandbox, on a schema of its own that stop() drops. */
+export async function startBenchPlatform(token: string, sandboxUrl: string, env: Record<string, string>) {
+  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const platform = await start(parseConfig({
+    DATABASE_URL: benchUrl(),
+    DATABASE_SCHEMA: schema,
+    PORT: "0",
+    BOT_TOKEN: token,
+    TELEGRAM_API_ROOT: `${sandboxUrl}/sandbox`,
+    TELEGRAM_MODE: "webhook",
+    DB_POOL_SIZE: "20",
+    ...env,
+  }));
+  return {
+    platform,
+    async stop() {
+      await platform.stop();
+      const db = await openDatabase({ url: benchUrl(), poolSize: 1 });
+      await db.sql.unsafe(`drop schema ${schema} cascade`);
+      await db.close();
+    },
+  };
 }
