@@ -56,6 +56,83 @@ export const configSchema = z.object({
   /** The address users reach this server at (login links); the listening address when unset. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
   MAX_BODY_BYTES: positiveInt(1_048_576),
+  // Support desk (issue 8): the website widget bridged to a forum group.
+  /** The forum supergroup visitors' topics are created in (-100…); the sandbox's forum group when offline. */
+  SUPPORT_CHAT_ID: z.coerce.number({ error: "not a number" }).int("not a chat id").max(-1, "a group id is negative")
+    .optional(),
+  /** Signs widget session tokens; derived from the bot token when unset. */
+  SUPPORT_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The language of the bot's texts for the support staff (client cards, notes). */
+  SUPPORT_LANGUAGE: z.enum(["ru", "en"]).default("ru"),
+  // Operations (issue 10): backups, their schedule and retention, the start-up integrity check.
+  BACKUP_DIR: z.string().min(1).default("./backups"),
+  /** Hours between scheduled backups (by the one process holding the backup lock); 0 turns them off. */
+  BACKUP_EVERY_HOURS: wholeNumber(0, 8760, 24),
+  /** "HH:MM" (UTC): back up daily at that time instead of every BACKUP_EVERY_HOURS. */
+  BACKUP_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "not a time like 03:30").optional(),
+  BACKUP_RETENTION_DAYS: positiveInt(30),
+  /** Run with the backup file's path as its last argument, for an off-site copy. */
+  BACKUP_UPLOAD_COMMAND: z.string().min(1).optional(),
+  /** auto: pg_dump when installed (and the database is Postgres), else NDJSON. */
+  BACKUP_FORMAT: z.enum(["auto", "ndjson", "pg_dump"]).default("auto"),
+  /** on: start-up refuses a log with a broken stream (one indexed pass, ~0.5 s per million events). */
+  INTEGRITY_CHECK: z.enum(["on", "off"]).default("on"),
+  // Integrations (issue 7): outbound webhooks and the batched hand-over of users' messages.
+  /** "on": users' private messages no other flow takes are batched and delivered as message_batch. */
+  INTEGRATION_MODE: z.enum(["off", "on"]).default("off"),
+  INTEGRATIONS_BATCH_QUIET_MS: wholeNumber(100, 600_000, 4_000),
+  INTEGRATIONS_BATCH_MAX_MS: wholeNumber(100, 3_600_000, 15_000),
+  INTEGRATIONS_TYPING_REFRESH_MS: wholeNumber(1_000, 60_000, 4_000),
+  INTEGRATIONS_TYPING_MAX_MS: wholeNumber(0, 600_000, 60_000),
+  /** Attempts per delivery (the first included) before it is dead-lettered. */
+  INTEGRATIONS_MAX_ATTEMPTS: wholeNumber(1, 50, 10),
+  /** The delay after a first failure; it doubles with each next one (170 s: 10 attempts span ~24 h). */
+  INTEGRATIONS_RETRY_BASE_MS: wholeNumber(10, 86_400_000, 170_000),
+  INTEGRATIONS_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+  INTEGRATIONS_CONCURRENCY: wholeNumber(1, 1_000, 64),
+  /** How far an inbound reply's signature time may be from ours. */
+  INTEGRATIONS_SIGNATURE_TOLERANCE_SECONDS: wholeNumber(1, 86_400, 300),
+  // Booking: the business time zone (a fixed offset, no DST), the client's cancel window, reminders, feedback.
+  BOOKING_UTC_OFFSET: z.string().regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, "not an offset like +03:00").default("+03:00"),
+  BOOKING_CANCEL_HOURS: wholeNumber(0, 720, 24),
+  BOOKING_REMIND_DAY_BEFORE_AT: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, "not a time HH:MM or off")
+    .default("10:00"),
+  BOOKING_REMIND_BEFORE_MINUTES: wholeNumber(0, 10_080, 60),
+  BOOKING_FEEDBACK_AFTER_MINUTES: wholeNumber(0, 10_080, 60),
+  // ── payments (issue 7) ──
+  /** The payment provider's token from BotFather, for invoices in money (Stars need none). */
+  PAYMENTS_PROVIDER_TOKEN: z.string().regex(/^[\w:-]{8,256}$/, "not a provider token (123:TEST:abc…)").optional(),
+  /** Where payment notices go (a user or group chat id); ADMIN_IDS when unset. */
+  PAYMENTS_ADMIN_CHAT_ID: z.coerce.number({ error: "not a number" }).int("not a chat id").optional(),
+  /** A JSON file with the shop's catalogue; the built-in web/payments/catalogue.json when unset. */
+  PAYMENTS_CATALOGUE: z.string().min(1).optional(),
+  /** How long an invoice can be paid. */
+  PAYMENTS_INVOICE_TTL_MINUTES: positiveInt(60),
+  /** Price of promoting an ad, in Telegram Stars, and for how many days. */
+  PAYMENTS_FEATURED_AD_STARS: positiveInt(50),
+  PAYMENTS_FEATURED_AD_DAYS: wholeNumber(1, 365, 7),
+  // ── booking payments (issues 6 + 7): paying for a booked service with a price from the bot ──
+  /**
+   * auto: through the provider (in RUB) when PAYMENTS_PROVIDER_TOKEN is set, else no Pay button;
+   * provider: the same, said outright; stars: in Telegram Stars (online services only, Telegram's rule); off.
+   */
+  BOOKING_PAYMENTS: z.enum(["auto", "provider", "stars", "off"], { error: "auto, provider, stars or off" })
+    .default("auto"),
+  /** Stars charged per rouble of a service's price (rounded up, at least 1 Star) when BOOKING_PAYMENTS=stars. */
+  BOOKING_STARS_PER_RUB: z.coerce.number({ error: "not a number" }).positive("must be above 0")
+    .max(1000, "must be at most 1000").default(1),
+  // Broadcasts (issue 9): mailing rates, guard rails, paid broadcasts.
+  /** Mailing messages per second, below SEND_GLOBAL_PER_SECOND so replies keep the rest. */
+  BROADCAST_RATE_PER_SECOND: positiveInt(25),
+  /** "on": mailings may be sent as paid broadcasts (allow_paid_broadcast, 0.1 Star per message). */
+  BROADCAST_PAID: z.enum(["off", "on"]).default("off"),
+  BROADCAST_PAID_RATE_PER_SECOND: wholeNumber(1, 1000, 1000),
+  /** Minutes an admin waits after a mailing ends before starting the next one. */
+  BROADCAST_COOLDOWN_MINUTES: wholeNumber(0, 10_080, 60),
+  /** Largest audience a mailing may go to without the explicit override. */
+  BROADCAST_MAX_AUDIENCE: positiveInt(10_000),
+  /** Attempts per message on 5xx and network errors before it counts as failed. */
+  BROADCAST_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,6 @@
 // The ad actor (stream ad-<adId>): its author creates, edits, closes and reopens it. The fields
 // are checked here, so a user is told which one to fix and nothing invalid is recorded.
-import { defineActor, reject, type Rejection } from "./decider.ts";
+import { type DecideContext, defineActor, reject, type Rejection } from "./decider.ts";
 import { type AdEvent, type AdFields, adFields } from "../events/ads.ts";
 
 export interface AdState {
@@ -9,6 +9,8 @@ export interface AdState {
   authorId: number;
   fields: AdFields | null;
   status: "active" | "closed";
+  /** Until when a paid promotion keeps it on top (payments); absent in older snapshots. */
+  featuredUntil?: string | null;
 }
 
 export type AdCommand =
@@ -17,7 +19,9 @@ export type AdCommand =
   /** `fields` names only what changes (the Mini App never sees photo file ids); the rest stays. */
   | { type: "edit"; by: number; fields: unknown }
   | { type: "close"; by: number }
-  | { type: "reopen"; by: number };
+  | { type: "reopen"; by: number }
+  /** Payments: a paid promotion for `days`, extending one still running. */
+  | { type: "feature"; days: number; invoiceId: string };
 
 export type AdRejection =
   | "invalid"
@@ -60,10 +64,12 @@ function evolve(state: AdState, event: AdEvent): AdState {
       return { ...state, status: "closed" };
     case "AdReopened":
       return { ...state, status: "active" };
+    case "AdFeatured":
+      return { ...state, featuredUntil: event.data.until };
   }
 }
 
-function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRejection> {
+function decide(command: AdCommand, state: AdState, context: DecideContext): AdEvent[] | Rejection<AdRejection> {
   if (command.type === "create") {
     if (state.exists) return reject("exists", "this ad exists already");
     if (command.authorBanned) return reject("banned", "you are banned from the marketplace");
@@ -72,6 +78,7 @@ function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRej
     return [{ type: "AdCreated", data: { adId: command.adId, authorId: command.authorId, ...checked.fields } }];
   }
   if (!state.exists) return reject("not_found", "no such ad");
+  if (command.type === "feature") return feature(command, state, context.now);
   if (command.by !== state.authorId) return reject("not_author", "only the author can change this ad");
   switch (command.type) {
     case "edit": {
@@ -91,6 +98,14 @@ function decide(command: AdCommand, state: AdState): AdEvent[] | Rejection<AdRej
         ? reject("already_active", "the ad is open already")
         : [{ type: "AdReopened", data: { adId: state.adId, by: command.by } }];
   }
+}
+
+/** Paid for already, so it is recorded whatever the ad's status; a running promotion is extended. */
+function feature(command: Extract<AdCommand, { type: "feature" }>, state: AdState, now: Date): AdEvent[] {
+  const running = state.featuredUntil ? Date.parse(state.featuredUntil) : 0;
+  const from = Math.max(running, now.getTime());
+  const until = new Date(from + command.days * 86_400_000).toISOString();
+  return [{ type: "AdFeatured", data: { adId: state.adId, until, invoiceId: command.invoiceId } }];
 }
 
 export const adActor = defineActor({

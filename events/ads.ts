@@ -25,14 +25,20 @@ export const AdCreated = defineEvent("AdCreated", adFields.extend({ adId, author
 export const AdEdited = defineEvent("AdEdited", adFields.extend({ adId }));
 export const AdClosed = defineEvent("AdClosed", z.object({ adId, by: telegramId }));
 export const AdReopened = defineEvent("AdReopened", z.object({ adId, by: telegramId }));
+/** Payments: a paid promotion puts the ad on top until `until` (the invoice that paid for it named). */
+export const AdFeatured = defineEvent(
+  "AdFeatured",
+  z.object({ adId, until: z.iso.datetime({ offset: true }), invoiceId: z.string().min(1).max(64) }),
+);
 
-export const adEvents = [AdCreated, AdEdited, AdClosed, AdReopened];
+export const adEvents = [AdCreated, AdEdited, AdClosed, AdReopened, AdFeatured];
 
 export type AdEvent =
   | EventOf<typeof AdCreated>
   | EventOf<typeof AdEdited>
   | EventOf<typeof AdClosed>
-  | EventOf<typeof AdReopened>;
+  | EventOf<typeof AdReopened>
+  | EventOf<typeof AdFeatured>;
 
 /** A fresh ad id: 10 base-36 characters from 50 random bits. */
 export function newAdId(): string {

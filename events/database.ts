@@ -34,7 +34,29 @@ export interface DatabaseOptions {
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * postgres.js 3.4 schedules a write for the next tick and, when the server went away meanwhile,
+ * throws from that tick on a socket it has already dropped. The query fails on its own (and is
+ * retried by its caller); only the stray throw would take the process down, so it is absorbed.
+ */
+function absorbLostSocketWrites(): void {
+  if (absorbing) return;
+  absorbing = true;
+  globalThis.addEventListener("error", (event) => {
+    const error = event.error;
+    if (
+      error instanceof TypeError && error.message.includes("reading 'write'") &&
+      /postgres@[^/]*\/node_modules\/postgres\/src\/connection\.js/.test(error.stack ?? "")
+    ) {
+      event.preventDefault();
+      log.warn("database connection lost during a write; the pool reconnects");
+    }
+  });
+}
+let absorbing = false;
+
 function pool(connection: postgres.Options<Record<string, postgres.PostgresType>>, schema: string, max: number): Sql {
+  absorbLostSocketWrites();
   return postgres({
     ...connection,
     max,

@@ -37,7 +37,13 @@ export const TelegramCallQueued = defineEvent(
 );
 export const TelegramCallSucceeded = defineEvent(
   "TelegramCallSucceeded",
-  z.object({ queuedId: z.uuid(), chatId: z.number().int(), messageId: z.number().int().nullable() }),
+  z.object({
+    queuedId: z.uuid(),
+    chatId: z.number().int(),
+    messageId: z.number().int().nullable(),
+    /** createForumTopic's result: the new topic's message_thread_id (its only way back to the caller). */
+    threadId: z.number().int().optional(),
+  }),
 );
 export const TelegramCallFailed = defineEvent(
   "TelegramCallFailed",

@@ -22,7 +22,27 @@ export const auditSummaries: Record<string, (data: Data) => string> = {
   ReportResolved: (d) => `${d.decision === "ban" ? "banned the reported user" : "dismissed report"} ${d.reportId}`,
   MarketplaceBanned: (d) => `banned user ${d.userId} from the marketplace`,
   ChatEnded: (d) => `ended chat ${d.chatId} (${d.reason})`,
+  BookingRescheduled: (d) =>
+    `moved booking ${d.bookingId} from ${d.fromDate} ${hhmm(d.fromStartMinute)} to ${d.date} ${hhmm(d.startMinute)}`,
+  BookingContactChanged: (d) => `changed the contact of booking ${d.bookingId}`,
+  BookingCancelled: (d) => `cancelled booking ${d.bookingId}${d.reason ? `: ${d.reason}` : ""}`,
+  BookingStatusChanged: (d) => `marked booking ${d.bookingId} ${String(d.status).replace("_", "-")}`,
+  BookingDeleted: (d) => `deleted booking ${d.bookingId}`,
+  BookingServiceCreated: (d) => `created service “${d.name}”`,
+  BookingServiceUpdated: (d) => `edited service “${d.name}”`,
+  BookingServiceDeactivated: (d) => `deactivated service ${d.serviceId}`,
+  BookingServiceRestored: (d) => `restored service ${d.serviceId}`,
+  BookingServicesReordered: () => `reordered the services`,
+  BookingScheduleSet: () => `changed the booking schedule`,
+  BookingDayOffAdded: (d) => `made ${d.date} a day off`,
+  BookingDayOffRemoved: (d) => `made ${d.date} a working day again`,
 };
+
+/** Minutes after midnight as "09:30". */
+function hhmm(minute: unknown): string {
+  const m = Number(minute);
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
 
 /** Shown instead of a personal field's value. */
 export const personalMask = "[personal]";
@@ -86,7 +106,7 @@ export function auditRow(event: RecordedEvent): AuditRow | undefined {
 
 export const auditLogProjection = defineProjection({
   name: "audit_log",
-  version: 1,
+  version: 2,
   tables: ["audit_log"],
   // The database picks out admins' events: the rest of the log never reaches this process.
   actorPrefix: "admin:",

@@ -1,6 +1,6 @@
 // Ads in the bot, end to end through the sandbox: /newad step by step (surviving a restart in the
 // middle), the card a deep link opens with its "Write" button, closing and reopening, /myads.
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { adActor } from "../actors/ad.ts";
 import { backends } from "./support/db.ts";
 import { startBot, startSandboxServer } from "./support/telegram.ts";
@@ -95,6 +95,15 @@ Deno.test(`[${backend}/polling] ads in the bot: /newad, the ad's card, close and
       await bob.expectMessage("You have no ads yet. New ad: /newad.");
     });
 
+    await t.step("a featured ad's card says until when it is on top", async () => {
+      const ads = bot.platform.runtime.actor(adActor);
+      assert((await ads.send(adId, { type: "feature", days: 7, invoiceId: "adsbottest01" })).ok);
+      const until = new Date((await ads.peek(adId)).featuredUntil!).toLocaleDateString("en-GB", { timeZone: "UTC" });
+      bob.send(`/start ad_${adId}`);
+      const card = await bob.expectMessage(/Детский велосипед Stels/);
+      assertStringIncludes(card.caption!, `⭐ Featured until ${until}.`);
+    });
+
     await t.step("/cancel drops a draft; without one, text and photos go on to the other handlers", async () => {
       bob.send("/newad");
       await bob.expectMessage(/Step 1 of 6/);
@@ -113,7 +122,7 @@ Deno.test(`[${backend}/polling] ads in the bot: /newad, the ad's card, close and
       await bob.expectMessage("I don't know the command /cancel. The list is in /help.");
       const drafts = await bot.platform.store.db.sql`select count(*) as n from events where type = 'AdDraftPublished'`;
       assertEquals(Number(drafts[0].n), 1);
-      assertEquals(sandbox.calls.filter((c) => c.method === "sendPhoto").length, 3, "the three cards, as photos");
+      assertEquals(sandbox.calls.filter((c) => c.method === "sendPhoto").length, 4, "the four cards, as photos");
     });
   } finally {
     await bot.stop();

@@ -106,6 +106,7 @@ for (const backend of await backends()) {
             "category",
             "city",
             "createdAt",
+            "featured",
             "mine",
             "photoCount",
             "price",
@@ -220,7 +221,7 @@ for (const _ of await backends({ pglite: false })) {
         const { status, body } = await call("alice", "POST", "/ads", form);
         assertEquals(status, 201, JSON.stringify(body));
         adId = body.ad.adId;
-        assertEquals(body.ad, { adId, ...form, photoCount: 0, status: "active", mine: true });
+        assertEquals(body.ad, { adId, ...form, photoCount: 0, status: "active", mine: true, featured: false });
       });
 
       await t.step("bad input is 400 naming the field, and records nothing", async () => {

@@ -1,7 +1,7 @@
 // The front-end bundles stay small: each entry's JS, gzipped, under its budget (the Mini App opens
 // on phones over mobile networks; the admin console is one bundle). And the pages link them.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { build, entries, type EntryName } from "../web/build.ts";
+import { build, entries, type EntryName, widgetFile } from "../web/build.ts";
 import { pageRoutes } from "../web/pages.ts";
 
 const budgets: Record<EntryName, number> = { mini_app: 35 * 1024, admin: 80 * 1024 };
@@ -59,5 +59,21 @@ Deno.test("pages: /app and /admin link the hashed bundles, built on the first re
     }
   } finally {
     await Deno.remove(dist, { recursive: true });
+  }
+});
+
+Deno.test("bundles: the support widget is one unhashed IIFE under 20 KB gzip, leaking nothing global", async () => {
+  const outdir = await Deno.makeTempDir();
+  try {
+    await build({ outdir });
+    const text = await Deno.readTextFile(`${outdir}/${widgetFile}`);
+    const gzipped = await gzipSize(new TextEncoder().encode(text));
+    console.log(`widget: ${widgetFile} ${text.length} B, ${(gzipped / 1024).toFixed(1)} KB gzip (budget 20 KB)`);
+    assert(gzipped <= 20 * 1024, `widget: ${gzipped} B gzip is over the budget of 20 KB`);
+    assert(text.startsWith("(()=>{") && text.trimEnd().endsWith("})();"), "an IIFE: no globals in the host page");
+    assertEquals(/\bimport\.meta\b|^export /m.test(text), false, "a classic script: no module syntax");
+    assert(text.includes(":host{all:initial!important"), "its CSS is inside, minified, for the shadow root");
+  } finally {
+    await Deno.remove(outdir, { recursive: true });
   }
 });

@@ -1,5 +1,6 @@
 // Leadership across processes: one advisory lock per consumer name, all held on one connection of
 // the process's own, and lost (to the next contender) when that connection dies.
+import { waitFor } from "./support/wait.ts";
 import { assertEquals } from "@std/assert";
 import { openDatabase } from "../events/database.ts";
 import { advisoryLeadership } from "../projections/leadership.ts";
@@ -22,6 +23,11 @@ for (const _ of await backends({ pglite: false })) {
 
       const [{ pid }] = await here.locks!<{ pid: number }[]>`select pg_backend_pid() as pid`;
       await there.sql`select pg_terminate_backend(${pid})`;
+      // Termination is a signal: the backend (and its locks) may linger for a moment.
+      await waitFor(
+        async () => (await there.sql`select 1 from pg_stat_activity where pid = ${pid}`).length === 0,
+        "the end of the terminated session",
+      );
       assertEquals(await Promise.all(theirs.map((l) => l.tryAcquire())), names.map(() => true));
       // The old holder's client reconnects on a new session: none of those locks are its own any more.
       assertEquals(await Promise.all(mine.map((l) => l.tryAcquire())), names.map(() => false));

@@ -21,6 +21,11 @@ for (const mode of ["webhook", "polling"] as Mode[]) {
           "myads",
           "mychats",
           "endchat",
+          "shop",
+          "promote",
+          "book",
+          "mybookings",
+          "stop",
           "lang",
           "help",
         ]);
@@ -30,6 +35,11 @@ for (const mode of ["webhook", "polling"] as Mode[]) {
           "My ads",
           "My chats",
           "End a chat",
+          "Shop",
+          "Promote an ad",
+          "Book an appointment",
+          "My bookings",
+          "Unsubscribe from mailings",
           "Language / Язык",
           "Help",
         ]);

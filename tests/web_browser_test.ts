@@ -350,6 +350,10 @@ Deno.test({
           const fields = { title, description, price, category, city: "Казань", photos: [] };
           assert((await ads.send(adId, { type: "create", adId, authorId: seller.id, fields })).ok);
         }
+        // A paid promotion (what the payments reactor sends once paid) puts the oldest ad on top, badged.
+        assert((await ads.send("bikekids01", { type: "feature", days: 7, invoiceId: "browsertest1" })).ok);
+        const promoted = () => platform.store.db.sql`select 1 from ads where featured_until is not null`;
+        await waitFor(async () => (await promoted()).length === 1, "the promotion in the ads read model", 10_000);
 
         const phone = await context.newPage();
         await phone.setViewportSize({ width: 360, height: 740 });
@@ -357,6 +361,11 @@ Deno.test({
         await phone.getByRole("button", { name: "Объявления", exact: true }).click();
         const items = phone.locator(".ad-item");
         await waitFor(async () => await items.count() === 3, "the three ads listed", 10_000);
+        assertEquals(
+          (await items.allInnerTexts()).map((text) => [text.split("\n")[0], text.includes("★ В топе")]),
+          [["Детский велосипед", true], ["Desk lamp", false], ["Зимние шины R16", false]],
+          "featured first, with its badge; then newest first",
+        );
         await screenshot(phone, "mini_app_ads_list.png");
 
         // Search as you type, stemmed: "велосипеды" finds "велосипед".
@@ -385,8 +394,30 @@ Deno.test({
         await screenshot(phone, "mini_app_ad_page.png");
         await phone.getByRole("button", { name: "Написать" }).click();
         // Either the chat opens (the chats API is there) or the app says it is coming: never an error.
-        await phone.getByRole("status").getByText(/Чат с автором открыт|Переписка с авторами скоро появится/)
-          .waitFor();
+        await phone.getByRole("status").getByText("Чат с автором открыт — продолжайте разговор в боте.").waitFor();
+
+        // The author sees how the chat about the lamp goes: one buyer, one message waiting for an answer.
+        sandbox.userSends(buyer.id, { text: "Лампа ещё продаётся?" });
+        await waitFor(
+          () => sandbox.transcript(seller.id).some((m) => m.text?.includes("Лампа ещё продаётся?")),
+          "the buyer's message relayed to the author",
+          10_000,
+        );
+        const author = await context.newPage();
+        await author.setViewportSize({ width: 360, height: 740 });
+        await author.goto(await sandbox.webAppUrl(seller.id, `${platform.url}/app`, { theme: sandboxThemes.light }));
+        await author.getByRole("button", { name: "Мои объявления" }).click();
+        await author.locator(".ad-item", { hasText: "Desk lamp" }).click();
+        await author.getByRole("button", { name: "Статистика" }).click();
+        await author.getByRole("heading", { name: "Статистика: «Desk lamp»" }).waitFor();
+        const totals = author.getByRole("definition");
+        assertEquals(await totals.allInnerTexts(), ["1 (активных: 1)", "1", "—", "1", await totals.nth(4).innerText()]);
+        const chats = author.getByRole("list", { name: "Чатов" }).getByRole("listitem");
+        assertStringIncludes(await chats.first().innerText(), "Покупатель #1");
+        assertStringIncludes(await chats.first().innerText(), "от покупателя: 1 · от вас: 0 · Ждут вашего ответа: 1");
+        assertEquals(await author.getByText(String(buyer.id)).count(), 0, "the buyer stays anonymous");
+        await screenshot(author, "mini_app_ad_stats.png");
+        await author.close();
 
         // Back on the list, the filters are as they were; then a new ad of one's own.
         await phone.getByRole("button", { name: "‹ Назад" }).click();

@@ -1,5 +1,6 @@
 // `deno task build`: bundles the front-end entries with esbuild into hashed JS and CSS files plus a
-// manifest the server reads to link them. Secrets never enter a bundle: only web/client/ is bundled.
+// manifest the server reads to link them, and the support widget's widget.js. Secrets never enter a
+// bundle: only web/client/ and web/widget/client/ are bundled.
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +13,10 @@ export const entries = {
 } as const;
 
 export type EntryName = keyof typeof entries;
+
+/** The support widget: one unhashed IIFE at a stable URL (sites embed /widget.js), its CSS inside it. */
+export const widgetEntry = "web/widget/client/main.tsx";
+export const widgetFile = "widget.js";
 
 /** Where `deno task build` and the server put and find the bundles. */
 export const outdir = fileURLToPath(new URL("./static/dist", import.meta.url));
@@ -46,6 +51,28 @@ function settings(options: BuildOptions): esbuild.BuildOptions & { metafile: tru
   };
 }
 
+// The widget runs in other people's pages: an IIFE keeps its names out of their global scope, and its
+// CSS comes in as minified text for a shadow root (a page's CSP may forbid <style>, not a constructed sheet).
+function widgetSettings(options: BuildOptions): esbuild.BuildOptions {
+  const { entryPoints: _, outdir: __, entryNames: ___, metafile: ____, ...shared } = settings(options);
+  return {
+    ...shared,
+    entryPoints: [widgetEntry],
+    outfile: `${options.outdir ?? outdir}/${widgetFile}`,
+    format: "iife",
+    plugins: [{
+      name: "minified-css-text",
+      setup(build) {
+        build.onLoad({ filter: /\.css$/ }, async (args) => {
+          const css = await Deno.readTextFile(args.path);
+          const { code } = await esbuild.transform(css, { loader: "css", minify: options.minify ?? true });
+          return { contents: code, loader: "text" };
+        });
+      },
+    }],
+  };
+}
+
 /** The manifest of a finished build: entry name → its JS file and the CSS file it imports. */
 export function manifestOf(metafile: esbuild.Metafile): Manifest {
   // The output folder is flat, so a file's base name is its path inside it.
@@ -68,7 +95,7 @@ async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
 
 /** Removes hashed files the manifest no longer names (earlier builds), keeping the folder tidy. */
 async function pruneStale(dir: string, manifest: Manifest): Promise<void> {
-  const keep = new Set(["manifest.json"]);
+  const keep = new Set(["manifest.json", widgetFile, `${widgetFile}.map`]);
   for (const files of Object.values(manifest)) {
     for (const file of [files.js, files.css]) if (file) keep.add(file).add(`${file}.map`);
   }
@@ -85,6 +112,7 @@ export async function build(options: BuildOptions = {}): Promise<Manifest> {
   await Deno.mkdir(dir, { recursive: true });
   try {
     const result = await esbuild.build(settings(options));
+    await esbuild.build(widgetSettings(options));
     const manifest = manifestOf(result.metafile);
     await writeManifest(dir, manifest);
     await pruneStale(dir, manifest);
@@ -126,10 +154,13 @@ export async function watch(
     }],
   });
   await context.watch();
+  const widget = await esbuild.context(widgetSettings({ minify: false, sourcemap: true, ...options }));
+  await widget.watch();
   return {
     ready,
     async dispose() {
       await context.dispose();
+      await widget.dispose();
       watching = false;
       await esbuild.stop();
     },
@@ -143,4 +174,5 @@ if (import.meta.main) {
       if (file) console.log(`${name}: ${outdir}/${file} (${(await Deno.stat(`${outdir}/${file}`)).size} bytes)`);
     }
   }
+  console.log(`widget: ${outdir}/${widgetFile} (${(await Deno.stat(`${outdir}/${widgetFile}`)).size} bytes)`);
 }

@@ -5,7 +5,7 @@ import type { PostgresEventStore } from "../events/postgres_store.ts";
 import type { ActorRuntime } from "../actors/runtime.ts";
 import type { Gateway } from "./telegram/gateway.ts";
 import { projectionLag } from "../projections/lag.ts";
-import type { MetricSource } from "./http/metrics.ts";
+import type { MetricSource, Sample } from "./http/metrics.ts";
 
 export function platformMetrics(parts: {
   db: Database;
@@ -65,6 +65,12 @@ export function platformMetrics(parts: {
       read: () => gateway()?.sender.pending ?? 0,
     },
     {
+      name: "integrations_deliveries",
+      help: "Webhook deliveries pending (queued or awaiting a retry) and dead letters, from the read model.",
+      type: "gauge",
+      read: () => integrationDeliveryCounts(db),
+    },
+    {
       name: "telegram_calls_total",
       help: "Bot API calls performed by the sender, by outcome.",
       type: "counter",
@@ -78,5 +84,20 @@ export function platformMetrics(parts: {
         ];
       },
     },
+  ];
+}
+
+/** Integrations: the read model's per-subscription counters summed (none before its tables exist). */
+export async function integrationDeliveryCounts(db: Database): Promise<Sample[]> {
+  const [{ ready }] = await db.sql<{ ready: boolean }[]>`
+    select to_regclass('integrations_subscriptions') is not null as ready`;
+  const [counts] = ready
+    ? await db.sql<{ pending: number; dead: number }[]>`
+      select coalesce(sum(pending), 0)::int as pending, coalesce(sum(dead), 0)::int as dead
+      from integrations_subscriptions`
+    : [{ pending: 0, dead: 0 }];
+  return [
+    { labels: { status: "pending" }, value: counts.pending },
+    { labels: { status: "dead" }, value: counts.dead },
   ];
 }

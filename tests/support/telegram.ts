@@ -9,6 +9,7 @@ import { sandboxRoutes } from "../../web/sandbox/routes.ts";
 import { SandboxDriver } from "../../web/sandbox/driver.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
 import { type Backend, postgresUrl, uniqueSchema } from "./db.ts";
+import type { Clock } from "../../actors/clock.ts";
 
 export interface SandboxServer {
   sandbox: Sandbox;
@@ -46,7 +47,8 @@ export async function startBot(
   backend: Backend,
   server: SandboxServer,
   mode: Mode,
-  options: { schema?: string; dataDir?: string; env?: Record<string, string> } = {},
+  /** clock: the time the platform sees (a ManualClock moves it in tests). */
+  options: { schema?: string; dataDir?: string; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<BotUnderTest> {
   const schema = options.schema ?? uniqueSchema();
   const dataDir = options.dataDir ?? await Deno.makeTempDir();
@@ -61,7 +63,7 @@ export async function startBot(
     SEND_CHAT_PER_SECOND: "1000",
     ...options.env,
   });
-  const platform = await start(config);
+  const platform = await start(config, { clock: options.clock });
   if (mode === "webhook") {
     server.sandbox.setWebhook(`${platform.url}/telegram/webhook`, await defaultWebhookSecret(server.sandbox.token));
   }

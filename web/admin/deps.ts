@@ -4,6 +4,10 @@ import type { PostgresEventStore } from "../../events/postgres_store.ts";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import type { ProjectionRunner } from "../../projections/runner.ts";
 import type { ChatService } from "../chats/service.ts";
+import type { SupportService } from "../support/service.ts";
+import type { PaymentService } from "../payments/service.ts";
+import type { BroadcastService } from "../broadcast/service.ts";
+import type { BookingService } from "../booking/service.ts";
 
 export interface AdminDeps {
   db: Database;
@@ -25,6 +29,14 @@ export interface AdminDeps {
   now(): Date;
   /** Anonymous chats: the report queue's decisions (ban, dismiss). */
   chats?: ChatService;
+  /** Payments: invoices, revenue, refunds. */
+  payments?: PaymentService;
+  /** Broadcasts: subscribers, audiences, mailings, auto-replies. */
+  broadcast?: BroadcastService;
+  /** Support desk: sites, conversations and response times in the console. */
+  support?: SupportService;
+  /** Booking: bookings, services, schedule and statistics in the console. */
+  booking?: BookingService;
 }
 
 export interface AdminVariables {

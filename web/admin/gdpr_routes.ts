@@ -9,7 +9,7 @@ import { type EventView, eventView } from "../../events/explorer.ts";
 import type { RecordedEvent } from "../../events/store.ts";
 
 /** Stream kinds keyed by a Telegram user id (`${kind}-${userId}`): a domain adds its own with one line. */
-export const userStreamKinds = ["user", "outbox", "gdpr", "participant", "ad_draft"];
+export const userStreamKinds = ["user", "outbox", "gdpr", "participant", "ad_draft", "booking_client", "booking_flow"];
 
 /** Data fields that hold a Telegram user id (a private chat's id is its user's): a domain adds its own. */
 export const userReferenceFields = [

@@ -10,6 +10,11 @@ import { auditRoutes } from "./audit_routes.ts";
 import { projectionRoutes } from "./projections_routes.ts";
 import { gdprRoutes } from "./gdpr_routes.ts";
 import { reportsRoutes } from "./reports_routes.ts";
+import { supportAdminRoutes } from "./support_routes.ts";
+import { paymentsAdminRoutes } from "./payments_routes.ts";
+import { integrationsRoutes } from "./integrations_routes.ts";
+import { broadcastRoutes } from "./broadcast_routes.ts";
+import { bookingRoutes } from "./booking_routes.ts";
 
 export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -20,5 +25,10 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
     app.route("/", routes(deps));
   }
   app.route("/", reportsRoutes(deps));
+  app.route("/", supportAdminRoutes(deps));
+  app.route("/", paymentsAdminRoutes(deps));
+  app.route("/", integrationsRoutes(deps));
+  app.route("/", broadcastRoutes(deps));
+  app.route("/", bookingRoutes(deps));
   return app;
 }

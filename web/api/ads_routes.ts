@@ -57,7 +57,8 @@ export type AdContent = Omit<AdView, "createdAt" | "updatedAt">;
 /** The ad as its author sees it right after a change (the read model may be a moment behind). */
 function authorView(state: AdState): AdContent {
   const { photos, ...fields } = state.fields!;
-  return { adId: state.adId, ...fields, photoCount: photos.length, status: state.status, mine: true };
+  const featured = state.featuredUntil ? Date.parse(state.featuredUntil) > Date.now() : false;
+  return { adId: state.adId, ...fields, photoCount: photos.length, status: state.status, mine: true, featured };
 }
 
 /** A 10-character ad id from the author and their idempotency key. */

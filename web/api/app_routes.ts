@@ -6,6 +6,10 @@ import { type MiniAppAuthOptions, type MiniAppEnv, requireInitData } from "./min
 import { adsRoutes } from "./ads_routes.ts";
 import { chatRoutes } from "./chat_routes.ts";
 import type { ChatService } from "../chats/service.ts";
+import type { PaymentService } from "../payments/service.ts";
+import { paymentsRoutes } from "./payments_routes.ts";
+import type { BookingService } from "../booking/service.ts";
+import { bookingAppRoutes } from "./booking_routes.ts";
 
 /** What the product routes read (read models) and command (actors). */
 export interface AppDeps {
@@ -15,6 +19,10 @@ export interface AppDeps {
   botUsername(): string | undefined;
   /** Anonymous chats (opening one, an author's statistics). */
   chats?: ChatService;
+  /** Payments: the shop and invoice links for openInvoice. */
+  payments?: PaymentService;
+  /** Booking: free days and slots, booking, My bookings. */
+  booking?: BookingService;
 }
 
 export function appRoutes(auth: MiniAppAuthOptions, deps: AppDeps): Hono<MiniAppEnv> {
@@ -26,5 +34,7 @@ export function appRoutes(auth: MiniAppAuthOptions, deps: AppDeps): Hono<MiniApp
   });
   app.route("/", adsRoutes(deps));
   app.route("/", chatRoutes(deps));
+  app.route("/", paymentsRoutes(deps));
+  app.route("/", bookingAppRoutes(deps));
   return app;
 }

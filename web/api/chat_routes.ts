@@ -34,6 +34,20 @@ export interface ChatStats {
   unanswered: number;
 }
 
+/** What an ad's author is answered about the chats on it. */
+export interface AdStats {
+  adId: string;
+  totals: {
+    chats: number;
+    active: number;
+    messages: number;
+    lastActivity: string | null;
+    avgResponseSeconds: number | null;
+    unanswered: number;
+  };
+  chats: ChatStats[];
+}
+
 const seconds = (ms: number, count: number) => count === 0 ? null : Math.round(ms / count / 1000);
 
 function chatStats(row: ThreadRow): ChatStats {
@@ -90,8 +104,7 @@ export function chatRoutes(deps: { runtime: ActorRuntime; chats?: ChatService })
     const responses = rows.reduce((n, r) => n + r.responses, 0);
     const responseMs = rows.reduce((n, r) => n + r.responseMs, 0);
     const last = rows.map((r) => r.lastMessageAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
-    return c.json({
-      ok: true,
+    const stats: AdStats = {
       adId,
       totals: {
         chats: rows.length,
@@ -102,7 +115,8 @@ export function chatRoutes(deps: { runtime: ActorRuntime; chats?: ChatService })
         unanswered: rows.reduce((n, r) => n + r.unreadSeller, 0),
       },
       chats: list,
-    });
+    };
+    return c.json({ ok: true, ...stats });
   });
 
   return app;

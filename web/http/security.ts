@@ -33,6 +33,16 @@ const miniApp = secureHeaders({
   crossOriginResourcePolicy: "cross-origin",
 });
 
+// The support widget's script and files are loaded by other sites (script and img tags).
+const embeddable = secureHeaders({
+  contentSecurityPolicy: policy(["'none'"]),
+  xFrameOptions: "DENY",
+  referrerPolicy: "no-referrer",
+  crossOriginEmbedderPolicy: false,
+  crossOriginResourcePolicy: "cross-origin",
+});
+const isEmbeddable = (path: string) => path === "/widget.js" || path.startsWith("/api/widget/");
+
 export const isMiniAppPage = (path: string) => path === "/app" || path.startsWith("/app/");
 
 // Telegram's webhook posts are machine-to-machine JSON: headers for browsers would only cost time there.
@@ -41,6 +51,6 @@ const machineOnly = new Set(["/telegram/webhook"]);
 export function securityHeaders() {
   return createMiddleware((c, next) => {
     if (machineOnly.has(c.req.path)) return next();
-    return (isMiniAppPage(c.req.path) ? miniApp : standard)(c, next);
+    return (isMiniAppPage(c.req.path) ? miniApp : isEmbeddable(c.req.path) ? embeddable : standard)(c, next);
   });
 }

@@ -237,10 +237,7 @@ const methods: Record<string, Method> = {
     (id) => ({ file_id: id, file_unique_id: `u${id}`, type: "regular", width: 512, height: 512 }),
   ),
   sendInvoice: (s, p) => s.botSends(chatId(p), { invoice: invoiceOf(p), reply_markup: replyMarkup(p) }),
-  createInvoiceLink: (_s, p) => {
-    invoiceOf(p);
-    return `https://t.me/$${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
-  },
+  createInvoiceLink: (s, p) => `https://t.me/$${s.linkInvoice(invoiceOf(p))}`,
   answerPreCheckoutQuery: (s, p) => {
     required(p, "pre_checkout_query_id");
     const ok = p.ok === true || p.ok === "true";
@@ -249,13 +246,22 @@ const methods: Record<string, Method> = {
     return true;
   },
   refundStarPayment: (s, p) => {
-    s.user(int(p, "user_id") ?? -1);
-    required(p, "telegram_payment_charge_id");
+    s.refundStars(int(p, "user_id") ?? -1, String(required(p, "telegram_payment_charge_id")));
     return true;
   },
   createForumTopic: (s, p) => {
     const topic = s.createTopic(chatId(p), String(required(p, "name")).slice(0, 128));
     return { message_thread_id: topic.message_thread_id, name: topic.name, icon_color: 7322096 };
+  },
+  deleteForumTopic: (s, p) => {
+    s.deleteTopic(chatId(p), int(p, "message_thread_id") ?? -1);
+    return true;
+  },
+  getFile: (s, p) => {
+    const id = String(required(p, "file_id"));
+    const file = s.files.get(id);
+    if (!file) throw bad("invalid file_id");
+    return { file_id: id, file_unique_id: `u${id}`, file_size: file.bytes.length, file_path: file.path };
   },
   closeForumTopic: (s, p) => {
     s.setTopicClosed(chatId(p), int(p, "message_thread_id") ?? -1, true);
@@ -296,7 +302,7 @@ function invoiceOf(p: Params) {
   };
 }
 
-async function readParams(request: Request): Promise<Params> {
+async function readParams(request: Request, sandbox?: Sandbox): Promise<Params> {
   const url = new URL(request.url);
   const params: Params = Object.fromEntries(url.searchParams);
   if (request.method !== "POST") return params;
@@ -309,25 +315,55 @@ async function readParams(request: Request): Promise<Params> {
   }
   if (type.includes("form")) {
     const form = await request.formData();
-    for (const [key, value] of form) params[key] = typeof value === "string" ? value : `file:${value.name}`;
+    for (const [key, value] of form) {
+      // An uploaded file is kept (getFile serves it back) and named by its new file_id.
+      params[key] = typeof value === "string"
+        ? value
+        : sandbox
+        ? sandbox.storeFile(new Uint8Array(await value.arrayBuffer()), value.name, value.type)
+        : `file:${value.name}`;
+    }
+    // grammY names an uploaded file's field with attach://<field>.
+    for (const [key, value] of Object.entries(params)) {
+      if (typeof value === "string" && value.startsWith("attach://")) params[key] = params[value.slice(9)] ?? value;
+    }
   }
   return params;
 }
 
 export function botApiRoutes(sandbox: Sandbox): Hono {
   const app = new Hono();
-  app.all("/bot:token/:method", async (c) => {
+  // Paths are matched by hand, not by route patterns: "bot<token>" is a parameter inside a segment,
+  // which only Hono's RegExpRouter matches, and the platform's app (which mounts the sandbox) may
+  // have routes that make Hono fall back to its trie router.
+  // Telegram's file downloads: /file/bot<token>/<file_path>, for paths getFile gave out.
+  app.get("/file/*", (c) => {
+    const [, token, path] = /\/file\/bot([^/]+)\/(.+)$/.exec(c.req.path) ?? [];
+    if (token !== sandbox.token) {
+      return c.json({ ok: false, error_code: 401, description: "Unauthorized" }, 401);
+    }
+    const file = sandbox.fileByPath(decodeURIComponent(path));
+    if (!file) return c.json({ ok: false, error_code: 404, description: "Not Found" }, 404);
+    return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": file.type || "application/octet-stream",
+    });
+  });
+  app.use("*", async (c, next) => {
+    const call = /\/bot([^/]+)\/([^/]+)$/.exec(c.req.path);
+    if (!call) return await next();
+    const [, token, name] = call;
     const reply = (status: number, body: unknown) => c.json(body, status as 200);
-    if (c.req.param("token") !== sandbox.token) {
+    if (token !== sandbox.token) {
       return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
     }
-    const method = methods[c.req.param("method")];
+    const method = methods[name];
     if (!method) return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
     try {
-      const params = await readParams(c.req.raw);
-      sandbox.recordRequest(c.req.param("method"), params);
+      const params = await readParams(c.req.raw, sandbox);
+      sandbox.recordRequest(name, params);
       const target = params.chat_id === undefined ? undefined : Number(params.chat_id);
-      await sandbox.admit(c.req.param("method"), Number.isNaN(target) ? undefined : target);
+      const paid = params.allow_paid_broadcast === true || params.allow_paid_broadcast === "true";
+      await sandbox.admit(name, Number.isNaN(target) ? undefined : target, paid);
       const result = await method(sandbox, params);
       return reply(200, { ok: true, result: result ?? true });
     } catch (error) {

@@ -49,6 +49,16 @@ export interface SandboxMessage {
   [key: string]: unknown;
 }
 
+/** An invoice as the sandbox keeps it (in a message, or behind a link). */
+export interface SandboxInvoice {
+  title: string;
+  description: string;
+  currency: string;
+  total_amount: number;
+  payload: string;
+  [key: string]: unknown;
+}
+
 export interface Update {
   update_id: number;
   [kind: string]: unknown;
@@ -72,6 +82,8 @@ export interface Limits {
   globalPerSecond: number;
   perChatPerSecond: number;
   perGroupPerMinute: number;
+  /** Paid broadcasts (allow_paid_broadcast) count against this instead of globalPerSecond. */
+  paidPerSecond?: number;
 }
 
 export interface Faults {
@@ -166,6 +178,12 @@ export class Sandbox {
   readonly #perMinute = new SlidingWindow(60_000);
   #forum?: number;
   readonly #checkouts = new Map<string, (answer: { ok: boolean; error?: string }) => void>();
+  /** Invoices made by createInvoiceLink, by the link's slug. */
+  readonly #invoiceLinks = new Map<string, SandboxInvoice>();
+  /** Every payment made, by telegram_payment_charge_id, and whether it was refunded. */
+  readonly charges = new Map<string, { userId: number; invoice: SandboxInvoice; refunded: boolean }>();
+  /** Stars refunds the bot made (refundStarPayment), in order. */
+  readonly refunds: { userId: number; charge: string }[] = [];
 
   constructor(options: SandboxOptions = {}) {
     this.token = options.token ?? "1000001:sandbox-token-0123456789abcdefghijklmn";
@@ -310,12 +328,58 @@ export class Sandbox {
     userId: number,
     chatId: number,
     messageId: number,
+    /** What the payer shares when the invoice asks (name, phone_number, email, shipping_address). */
+    options: { orderInfo?: Record<string, unknown> } = {},
   ): Promise<{ ok: true; charge: string } | { ok: false; error: string }> {
-    const user = this.user(userId);
     const invoice = this.#chat(chatId).messages.find((m) => m.message_id === messageId)?.invoice as
-      | { currency: string; total_amount: number; payload: string }
+      | SandboxInvoice
       | undefined;
     if (!invoice) throw new Error(`sandbox: message ${messageId} in chat ${chatId} is not an invoice`);
+    return this.#checkout(userId, chatId, invoice, options.orderInfo);
+  }
+
+  /** A user opens an invoice link (the Mini App's openInvoice) and pays: the receipt lands in their chat. */
+  userPaysLink(userId: number, link: string): Promise<{ ok: true; charge: string } | { ok: false; error: string }> {
+    const invoice = this.#invoiceLinks.get(link.slice(link.lastIndexOf("$") + 1));
+    if (!invoice) throw new Error(`sandbox: ${link} is not an invoice link this sandbox made`);
+    return this.#checkout(userId, userId, invoice);
+  }
+
+  /** Remembers an invoice made by createInvoiceLink; returns the link's slug. */
+  linkInvoice(invoice: SandboxInvoice): string {
+    const slug = crypto.randomUUID().replaceAll("-", "").slice(0, 20);
+    this.#invoiceLinks.set(slug, invoice);
+    return slug;
+  }
+
+  /**
+   * Telegram reports a successful_payment for an invoice message without a new pre-checkout, as
+   * when two approved checkouts of one invoice both complete; `charge` repeats an earlier payment's id.
+   */
+  paymentArrives(userId: number, chatId: number, messageId: number, charge?: string): string {
+    const invoice = this.message(chatId, messageId).invoice as SandboxInvoice | undefined;
+    if (!invoice) throw new Error(`sandbox: message ${messageId} in chat ${chatId} is not an invoice`);
+    return this.#paid(userId, chatId, invoice, charge ?? `stxsandbox${this.#nextCallbackId++}${Date.now()}`);
+  }
+
+  /** A user forwards an invoice message to another user: the copy can be paid like the original. */
+  forwardInvoice(fromChatId: number, messageId: number, toUserId: number): SandboxMessage {
+    const original = this.message(fromChatId, messageId);
+    if (!original.invoice) throw new Error(`sandbox: message ${messageId} in chat ${fromChatId} is not an invoice`);
+    return this.#store(this.#chat(toUserId), {
+      from: this.bot,
+      invoice: original.invoice,
+      forward_origin: { type: "user", sender_user: this.bot, date: original.date },
+    });
+  }
+
+  #checkout(
+    userId: number,
+    chatId: number,
+    invoice: SandboxInvoice,
+    orderInfo?: Record<string, unknown>,
+  ): Promise<{ ok: true; charge: string } | { ok: false; error: string }> {
+    const user = this.user(userId);
     const id = String(this.#nextCallbackId++);
     const answered = new Promise<{ ok: boolean; error?: string }>((resolve) => {
       const timer = setTimeout(() => resolve({ ok: false, error: "the bot did not answer within 10 seconds" }), 10_000);
@@ -331,22 +395,53 @@ export class Sandbox {
         currency: invoice.currency,
         total_amount: invoice.total_amount,
         invoice_payload: invoice.payload,
+        ...(orderInfo ? { order_info: orderInfo } : {}),
       },
     });
     return answered.then((answer) => {
       this.#checkouts.delete(id);
       if (!answer.ok) return { ok: false, error: answer.error ?? "declined" };
-      const charge = `stxsandbox${id}${Date.now()}`;
-      this.userSends(userId, {
-        successful_payment: {
-          currency: invoice.currency,
-          total_amount: invoice.total_amount,
-          invoice_payload: invoice.payload,
-          telegram_payment_charge_id: charge,
-          provider_payment_charge_id: invoice.currency === "XTR" ? "" : `prov${id}`,
-        },
-      }, { chatId });
+      const charge = this.#paid(userId, chatId, invoice, `stxsandbox${id}${Date.now()}`, orderInfo);
       return { ok: true, charge };
+    });
+  }
+
+  #paid(
+    userId: number,
+    chatId: number,
+    invoice: SandboxInvoice,
+    charge: string,
+    orderInfo?: Record<string, unknown>,
+  ): string {
+    if (!this.charges.has(charge)) this.charges.set(charge, { userId, invoice, refunded: false });
+    this.userSends(userId, {
+      successful_payment: {
+        currency: invoice.currency,
+        total_amount: invoice.total_amount,
+        invoice_payload: invoice.payload,
+        telegram_payment_charge_id: charge,
+        provider_payment_charge_id: invoice.currency === "XTR" ? "" : `prov${charge}`,
+        ...(orderInfo ? { order_info: orderInfo } : {}),
+      },
+    }, { chatId });
+    return charge;
+  }
+
+  /** refundStarPayment: a charge is given back once; the user's chat gets a refunded_payment message. */
+  refundStars(userId: number, charge: string): void {
+    this.user(userId);
+    const paid = this.charges.get(charge);
+    if (paid?.refunded) throw new BotApiError(400, "Bad Request: CHARGE_ALREADY_REFUNDED");
+    this.refunds.push({ userId, charge });
+    if (!paid) return;
+    paid.refunded = true;
+    this.userSends(userId, {
+      refunded_payment: {
+        currency: paid.invoice.currency,
+        total_amount: paid.invoice.total_amount,
+        invoice_payload: paid.invoice.payload,
+        telegram_payment_charge_id: charge,
+      },
     });
   }
 
@@ -519,7 +614,7 @@ export class Sandbox {
   }
 
   /** Applies faults and rate limits to one Bot API call; throws what Telegram would answer. */
-  async admit(method: string, chatId?: number): Promise<void> {
+  async admit(method: string, chatId?: number, paid = false): Promise<void> {
     this.stats.calls++;
     this.calls.push({ method, chatId });
     if (this.calls.length > 100_000) this.calls.splice(0, 10_000);
@@ -536,7 +631,9 @@ export class Sandbox {
     if (this.limits.enabled) {
       const isGroup = chatId < 0;
       const checks = [
-        this.#perSecond.take("global", this.limits.globalPerSecond),
+        paid
+          ? this.#perSecond.take("paid", this.limits.paidPerSecond ?? 1000)
+          : this.#perSecond.take("global", this.limits.globalPerSecond),
         isGroup
           ? this.#perMinute.take(chatId, this.limits.perGroupPerMinute)
           : this.#perSecond.take(chatId, this.limits.perChatPerSecond),
@@ -613,6 +710,30 @@ export class Sandbox {
     const topic = { message_thread_id: message.message_id, name, closed: false };
     chat.topics.set(topic.message_thread_id, topic);
     return topic;
+  }
+
+  /** Someone deletes a topic by hand: its messages go, and calls into it fail as "message thread not found". */
+  deleteTopic(chatId: number, threadId: number): void {
+    const chat = this.#chat(chatId);
+    if (!chat.topics.delete(threadId)) throw new BotApiError(400, "Bad Request: TOPIC_ID_INVALID");
+    chat.messages = chat.messages.filter((m) => m.message_thread_id !== threadId && m.message_id !== threadId);
+  }
+
+  /** Files uploaded to the bot or put here by tests (a user's photo), served back through getFile. */
+  readonly files = new Map<string, { bytes: Uint8Array; path: string; name: string; type: string }>();
+  #nextFile = 1;
+
+  /** Keeps a file; returns its file_id. */
+  storeFile(bytes: Uint8Array, name = "file", type = ""): string {
+    const n = this.#nextFile++;
+    const id = `sbxfile${n}`;
+    this.files.set(id, { bytes, path: `files/${n}/${name.replace(/[^\w.-]/g, "_")}`, name, type });
+    return id;
+  }
+
+  fileByPath(path: string): { bytes: Uint8Array; name: string; type: string } | undefined {
+    for (const file of this.files.values()) if (file.path === path) return file;
+    return undefined;
   }
 
   setTopicClosed(chatId: number, threadId: number, closed: boolean): void {

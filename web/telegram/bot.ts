@@ -12,7 +12,16 @@ import { SlidingWindow } from "../sliding_window.ts";
 import { clientOptions } from "./client.ts";
 import { adsHandlers } from "./handlers/ads.ts";
 import { chatHandlers } from "./handlers/chats.ts";
+import { bookingHandlers } from "./handlers/booking.ts";
+import type { BookingService } from "../booking/service.ts";
+import { type IntegrationBotDeps, integrationHandlers } from "./handlers/integrations.ts";
+import { paymentHandlers, preCheckoutHandler } from "./handlers/payments.ts";
+import type { PaymentService } from "../payments/service.ts";
+import type { BookingPayments } from "../booking/payment.ts";
+import { type BroadcastBotDeps, broadcastHandlers } from "./handlers/broadcast.ts";
 import type { ChatService } from "../chats/service.ts";
+import { supportHandlers } from "./handlers/support.ts";
+import type { SupportService } from "../support/service.ts";
 import type { Database } from "../../events/database.ts";
 import { log } from "../../log.ts";
 
@@ -39,6 +48,19 @@ export interface BotDependencies {
   db?: Database;
   /** Anonymous chats between buyers and ads' authors. */
   chats?: ChatService;
+  /** Support desk: agents' messages and commands in the support forum group's topics. */
+  support?: SupportService;
+  /** Booking: /book, /mybookings, ratings and the admins' /bookings. */
+  booking?: BookingService;
+  isAdmin?(userId: number): Promise<boolean>;
+  /** Integration mode: private messages no other flow takes are batched for the integrations. */
+  integrations?: IntegrationBotDeps;
+  /** Payments: the shop, promotions, pre-checkout and payment messages. */
+  payments?: PaymentService;
+  /** Booking payments: "Pay" in /mybookings (the booking handlers take it). */
+  bookingPayments?: BookingPayments;
+  /** Broadcasts: /stop, mailing buttons and auto-replies, handled by the bot when given. */
+  broadcast?: Omit<BroadcastBotDeps, "outbox">;
 }
 
 export function createBot(
@@ -141,13 +163,21 @@ export function createBot(
   });
 
   // Product handlers join privateChats, not bot: its fallbacks below sit where chatType() was called, first.
+  if (deps.payments) privateChats.use(paymentHandlers({ payments: deps.payments, outbox: deps.outbox, db: deps.db }));
   privateChats.use(adsHandlers(deps));
+  if (deps.booking) {
+    privateChats.use(bookingHandlers({ ...deps, booking: deps.booking, sql: deps.db?.sql, isAdmin: deps.isAdmin }));
+  }
   if (deps.chats) privateChats.use(chatHandlers({ chats: deps.chats, outbox: deps.outbox }));
+  if (deps.support) bot.use(supportHandlers({ support: deps.support, outbox: deps.outbox }));
+  if (deps.broadcast) privateChats.use(broadcastHandlers({ ...deps.broadcast, outbox: deps.outbox }));
+  if (deps.integrations) privateChats.use(integrationHandlers(deps.integrations));
   privateChats.on("message:text", async (ctx) => {
     const unknown = ctx.msg.text.match(/^\/(\w+)/);
     await (unknown ? ctx.say("unknown_command", { command: `/${unknown[1]}` }) : ctx.say("text_hint"));
   });
   privateChats.on("message", (ctx) => ctx.say("unsupported"));
+  if (deps.payments) bot.use(preCheckoutHandler(deps.payments));
   bot.on("callback_query", (ctx) => ctx.answerCallbackQuery().catch(() => {}));
 
   return bot;

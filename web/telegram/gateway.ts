@@ -16,6 +16,12 @@ import { type SendLimits, Throttle } from "./throttle.ts";
 import { UpdateLedger } from "./update_ledger.ts";
 import { webhookRoutes } from "./webhook.ts";
 import type { ChatService } from "../chats/service.ts";
+import type { SupportService } from "../support/service.ts";
+import type { BookingService } from "../booking/service.ts";
+import type { IntegrationBotDeps } from "./handlers/integrations.ts";
+import type { PaymentService } from "../payments/service.ts";
+import type { BookingPayments } from "../booking/payment.ts";
+import type { BroadcastBotDeps } from "./handlers/broadcast.ts";
 import { log } from "../../log.ts";
 
 export interface GatewayOptions {
@@ -34,6 +40,22 @@ export interface GatewayOptions {
   adminLink?(userId: number): Promise<string | undefined>;
   /** Anonymous chats, handled by the bot when given. */
   chats?: ChatService;
+  /** Support desk: the forum group's topics, handled by the bot when given; its uploads go out through the sender. */
+  support?: SupportService;
+  /** Booking: /book, /mybookings, ratings, /bookings for admins, handled by the bot when given. */
+  booking?: BookingService;
+  /** Whether a Telegram user is an admin (the booking bot's /bookings). */
+  isAdmin?(userId: number): Promise<boolean>;
+  /** Integration mode: the bot batches private messages no other flow takes, when given. */
+  integrations?: IntegrationBotDeps;
+  /** Fills in configuration a queued call only names (payments: the provider token). */
+  prepareParams?(method: string, params: Record<string, unknown>): Record<string, unknown>;
+  /** Payments: the shop, promotions, pre-checkout and payment messages, handled by the bot when given. */
+  payments?: PaymentService;
+  /** Booking payments: "Pay" in /mybookings and booking notices (issues 6 + 7). */
+  bookingPayments?: BookingPayments;
+  /** Broadcasts: /stop, mailing buttons and auto-replies, handled by the bot when given. */
+  broadcast?: Omit<BroadcastBotDeps, "outbox">;
 }
 
 export interface Gateway {
@@ -44,6 +66,10 @@ export interface Gateway {
   ledger: UpdateLedger;
   outbox: Outbox;
   sender: OutboxSender;
+  /** The Bot API client, for calls whose answer is needed at once (payments: createInvoiceLink, refunds). */
+  api: Api;
+  /** The one throttle every outgoing call paces through (mailings take their slots here too). */
+  throttle: Throttle;
   stop(): Promise<void>;
 }
 
@@ -79,16 +105,26 @@ export async function startGateway(
     adminLink: options.adminLink,
     db: deps.db,
     chats: options.chats,
+    support: options.support,
+    booking: options.booking,
+    isAdmin: options.isAdmin,
+    integrations: options.integrations,
+    payments: options.payments,
+    bookingPayments: options.bookingPayments,
+    broadcast: options.broadcast,
   });
   intake.attach(bot);
 
-  const sender = new OutboxSender(deps.db, deps.store, api, new Throttle(options.sendLimits), {
+  const throttle = new Throttle(options.sendLimits);
+  const sender = new OutboxSender(deps.db, deps.store, api, throttle, {
     onBlocked: async (userId, cause) => {
       await users.send(String(userId), { type: "markBlocked", userId }, {
         commandId: `blocked:${cause.eventId}`,
         actor: "sender",
       });
     },
+    prepareParams: options.prepareParams,
+    inputFile: options.support ? (ref) => options.support!.deps.uploads.inputFile(ref) : undefined,
   }, options.sender);
   sender.start();
 
@@ -118,6 +154,8 @@ export async function startGateway(
     ledger,
     outbox,
     sender,
+    api,
+    throttle,
     async stop() {
       stopping = true;
       // Stopping confirms the last offset with one more getUpdates; if that fails, Telegram resends them.

@@ -1,10 +1,22 @@
-// User-visible texts come from the locale files; Russian first, English second.
+// User-visible texts come from the locale files; Russian first, English second. Each product keeps
+// its texts in files of its own (keys prefixed with the product), merged here.
 import ru from "./locales/ru.json" with { type: "json" };
 import en from "./locales/en.json" with { type: "json" };
+import bookingRu from "./locales/booking.ru.json" with { type: "json" };
+import bookingEn from "./locales/booking.en.json" with { type: "json" };
+import supportRu from "./locales/support.ru.json" with { type: "json" };
+import supportEn from "./locales/support.en.json" with { type: "json" };
+import paymentsRu from "./locales/payments.ru.json" with { type: "json" };
+import paymentsEn from "./locales/payments.en.json" with { type: "json" };
+import broadcastRu from "./locales/broadcast.ru.json" with { type: "json" };
+import broadcastEn from "./locales/broadcast.en.json" with { type: "json" };
 import type { Language } from "../../events/telegram.ts";
 
-export type MessageKey = keyof typeof ru;
-export const locales: Record<Language, Record<MessageKey, string>> = { ru, en };
+const ruTexts = { ...ru, ...bookingRu, ...supportRu, ...paymentsRu, ...broadcastRu };
+const enTexts = { ...en, ...bookingEn, ...supportEn, ...paymentsEn, ...broadcastEn };
+
+export type MessageKey = keyof typeof ruTexts;
+export const locales: Record<Language, Record<MessageKey, string>> = { ru: ruTexts, en: enTexts };
 
 /** Russian for the languages of its region and for unknown clients; English for the rest. */
 export function languageFromCode(code: string | undefined): Language {
@@ -25,6 +37,11 @@ export const commandDescriptions: Record<Language, { command: string; descriptio
     { command: "myads", description: "Мои объявления" },
     { command: "mychats", description: "Мои чаты" },
     { command: "endchat", description: "Завершить чат" },
+    { command: "shop", description: "Магазин" },
+    { command: "promote", description: "Продвинуть объявление" },
+    { command: "book", description: "Записаться" },
+    { command: "mybookings", description: "Мои записи" },
+    { command: "stop", description: "Отписаться от рассылок" },
     { command: "lang", description: "Язык / Language" },
     { command: "help", description: "Справка" },
   ],
@@ -34,6 +51,11 @@ export const commandDescriptions: Record<Language, { command: string; descriptio
     { command: "myads", description: "My ads" },
     { command: "mychats", description: "My chats" },
     { command: "endchat", description: "End a chat" },
+    { command: "shop", description: "Shop" },
+    { command: "promote", description: "Promote an ad" },
+    { command: "book", description: "Book an appointment" },
+    { command: "mybookings", description: "My bookings" },
+    { command: "stop", description: "Unsubscribe from mailings" },
     { command: "lang", description: "Language / Язык" },
     { command: "help", description: "Help" },
   ],

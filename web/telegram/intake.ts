@@ -7,10 +7,20 @@ import type { UpdateLedger } from "./update_ledger.ts";
 import type { BotContext } from "./bot.ts";
 import { log } from "../../log.ts";
 
+/** Thrown by accept() once stop() has begun: the webhook answers 503 and Telegram delivers it again later. */
+export class DrainingError extends Error {
+  constructor() {
+    super("shutting down");
+    this.name = "DrainingError";
+  }
+}
+
 export class UpdateIntake {
   /** Handlers that failed, left to recovery (for /metrics). */
   readonly stats = { failed: 0 };
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #accepting = new Set<Promise<boolean>>();
+  #draining = false;
   readonly #recovered = new WeakSet<Update>();
   #timer?: ReturnType<typeof setInterval>;
   #bot?: Bot<BotContext>;
@@ -28,9 +38,23 @@ export class UpdateIntake {
 
   /** Stores the update (webhook route); true if it is new and should be dispatched. */
   async accept(update: Update): Promise<boolean> {
-    while (this.#inFlight.size >= (this.options.maxInHand ?? 1000)) await Promise.race(this.#inFlight);
-    this.warmUp(update);
-    return await this.ledger.accept(update.update_id, update);
+    if (this.#draining) throw new DrainingError();
+    const accepting = (async () => {
+      while (this.#inFlight.size >= (this.options.maxInHand ?? 1000)) await Promise.race(this.#inFlight);
+      this.warmUp(update);
+      return await this.ledger.accept(update.update_id, update);
+    })();
+    this.#accepting.add(accepting);
+    try {
+      return await accepting;
+    } finally {
+      this.#accepting.delete(accepting);
+    }
+  }
+
+  /** True once stop() has begun: no new update is taken. */
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /** Handles a stored update in the background and marks it done; on failure recovery retries it. */
@@ -56,9 +80,15 @@ export class UpdateIntake {
     await this.#recover();
   }
 
+  /** Takes no new update, then waits for those being stored and handled (each stored one is dispatched). */
   async stop(): Promise<void> {
+    this.#draining = true;
     clearInterval(this.#timer);
-    await Promise.all(this.#inFlight);
+    while (this.#accepting.size > 0 || this.#inFlight.size > 0) {
+      await Promise.allSettled([...this.#accepting, ...this.#inFlight]);
+      // The webhook dispatches right after accept() resolves: a macrotask later, that dispatch is in flight.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   }
 
   async #recover(): Promise<void> {

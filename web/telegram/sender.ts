@@ -6,40 +6,48 @@
 // per chat (in order within the chat, concurrent across chats). The durable checkpoint follows a
 // watermark, the last position before which every call has its outcome, so a restart redoes only
 // calls without one.
-import { type Api, GrammyError, HttpError } from "grammy";
+import { type Api, GrammyError, HttpError, type InputFile } from "grammy";
 import type { Database } from "../../events/database.ts";
 import { deterministicId } from "../../events/ids.ts";
 import type { Checkpoint, EventStore, RecordedEvent } from "../../events/store.ts";
 import { Consumer, type ConsumerOptions } from "../../projections/consumer.ts";
 import { advanceCheckpoint, ensureCheckpoint } from "../../projections/checkpoints.ts";
+import { type Mark, Watermark } from "../../projections/watermark.ts";
 import type { Throttle } from "./throttle.ts";
 import { log } from "../../log.ts";
 
 export interface SenderHooks {
   /** A private chat answered 403: the user has blocked the bot. */
   onBlocked?(userId: number, cause: RecordedEvent): Promise<void>;
+  /**
+   * Opens a file a queued call names as `{ "input_file": ref }` (files are not kept in the log):
+   * the support desk's visitor uploads. Undefined: no such file, the call fails as a 400.
+   */
+  inputFile?(ref: string): Promise<InputFile | undefined>;
+  /** Fills in configuration a queued call only names (payments: the provider token of a sendInvoice). */
+  prepareParams?(method: string, params: Record<string, unknown>): Record<string, unknown>;
 }
 
 export interface SenderOptions extends ConsumerOptions {
-  /** Attempts for 5xx and network errors before the call is recorded as failed. */
+  /** Attempts for 5xx and network errors before the call is recorded as failed (unbounded by default). */
   maxAttempts?: number;
+  /** How long 5xx and network errors are retried, with capped back-off, before the call is recorded as failed. */
+  retryForMs?: number;
   /** Calls read ahead of the watermark at most; reading pauses beyond it. */
   maxInFlight?: number;
 }
 
 type Outcome =
-  | { type: "TelegramCallSucceeded"; data: { queuedId: string; chatId: number; messageId: number | null } }
+  | {
+    type: "TelegramCallSucceeded";
+    data: { queuedId: string; chatId: number; messageId: number | null; threadId?: number };
+  }
   | { type: "TelegramCallFailed"; data: { queuedId: string; chatId: number; errorCode: number; description: string } };
 
 /** Thrown in a lane when the sender stops: calls without an outcome are redone after restart. */
 class Stopping extends Error {}
 
 export const outcomeIdOf = (queuedEventId: string) => deterministicId("telegram-call-outcome", queuedEventId);
-
-interface Mark {
-  at: Checkpoint;
-  done: boolean;
-}
 
 export class OutboxSender extends Consumer {
   readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0 };
@@ -48,10 +56,8 @@ export class OutboxSender extends Consumer {
   #outcomesPossibleUpTo = 0;
   /** Where reading has got to; the durable checkpoint trails it at the watermark. */
   #cursor?: Checkpoint;
-  readonly #marks: Mark[] = [];
   readonly #lanes = new Map<number, Promise<void>>();
-  #flushing?: Promise<void>;
-  #room?: () => void;
+  readonly #watermark: Watermark;
 
   constructor(
     db: Database,
@@ -62,13 +68,24 @@ export class OutboxSender extends Consumer {
     private readonly senderOptions: SenderOptions = {},
   ) {
     super("sender:telegram", db, store, { batchSize: 500, ...senderOptions });
+    this.#watermark = new Watermark({
+      maxInFlight: senderOptions.maxInFlight ?? 5000,
+      current: () => this.checkpoint,
+      save: async (target) => {
+        try {
+          await advanceCheckpoint(this.db.sql, this.name, this.checkpoint, target);
+          this.checkpoint = target;
+        } catch (error) {
+          log.warn("sender: checkpoint not saved; outcomes make a redo harmless", { error });
+        }
+      },
+      stopping: () => this.stopping,
+    });
   }
 
   /** Calls read from the outbox and not yet performed (for /metrics). */
   get pending(): number {
-    let open = 0;
-    for (const mark of this.#marks) if (!mark.done) open++;
-    return open;
+    return this.#watermark.pending;
   }
 
   protected async prepare(): Promise<Checkpoint> {
@@ -78,7 +95,7 @@ export class OutboxSender extends Consumer {
       select coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'global_position')), 0) as head`;
     this.#outcomesPossibleUpTo = head;
     // Leading anew (first start, or after the lock was lost): the watermark starts at the durable checkpoint.
-    this.#marks.length = 0;
+    this.#watermark.reset();
     this.#cursor = checkpoint;
     return checkpoint;
   }
@@ -87,9 +104,7 @@ export class OutboxSender extends Consumer {
   override async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
-      while (this.#marks.length >= (this.senderOptions.maxInFlight ?? 5000) && !this.stopping) {
-        await new Promise<void>((resolve) => (this.#room = resolve));
-      }
+      await this.#watermark.room();
       if (this.stopping) return total;
       const { events, next } = await this.store.readPage({
         after: this.#cursor!,
@@ -101,15 +116,13 @@ export class OutboxSender extends Consumer {
       total += events.length;
       const done = await this.#alreadyDone(events.filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo));
       for (const event of events) {
-        const mark = {
-          at: { txId: event.txId, position: event.globalPosition },
-          done: done.has(outcomeIdOf(event.eventId)),
-        };
-        this.#marks.push(mark);
+        const mark = this.#watermark.add(
+          { txId: event.txId, position: event.globalPosition },
+          done.has(outcomeIdOf(event.eventId)),
+        );
         if (!mark.done) this.#dispatch(event, mark);
       }
-      this.#marks.push({ at: next, done: true });
-      this.#advance();
+      this.#watermark.passed(next);
     }
   }
 
@@ -119,25 +132,18 @@ export class OutboxSender extends Consumer {
 
   override async stop(): Promise<void> {
     const stopped = super.stop();
-    this.#room?.();
+    this.#watermark.release();
+    for (const wake of this.#sleepers) wake();
+    this.#halt.resolve();
     await stopped;
     await Promise.allSettled([...this.#lanes.values()]);
-    this.#advance();
-    await this.#flushing;
-    if (this.#flushTimer !== undefined) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = undefined;
-      await this.#flush();
-    }
+    await this.#watermark.flush();
   }
 
   #dispatch(event: RecordedEvent, mark: Mark): void {
     const chatId = (event.data as { chatId: number }).chatId;
     const lane = (this.#lanes.get(chatId) ?? Promise.resolve()).then(() => this.#performUntilRecorded(event)).then(
-      () => {
-        mark.done = true;
-        this.#advance();
-      },
+      () => this.#watermark.done(mark),
       () => {}, // stopping: the mark stays open and the call is redone after restart
     );
     this.#lanes.set(chatId, lane);
@@ -148,51 +154,18 @@ export class OutboxSender extends Consumer {
 
   /** Performs the call; if recording its outcome fails (database away), tries again until it is recorded. */
   async #performUntilRecorded(event: RecordedEvent): Promise<void> {
+    let outcome: Outcome | undefined;
     for (let attempt = 1;; attempt++) {
       try {
         if (attempt > 1 && await this.store.hasEvent(outcomeIdOf(event.eventId))) return;
-        return await this.#perform(event);
+        // A call Telegram has answered is not made again when only its record failed: that would send twice.
+        outcome ??= await this.#perform(event);
+        return await this.#record(event, outcome);
       } catch (error) {
         if (error instanceof Stopping || this.stopping) throw new Stopping();
         log.error("sender: outcome not recorded, trying again", { queued: event.eventId, error });
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
+        await this.#sleep(Math.min(10_000, 200 * 2 ** attempt));
       }
-    }
-  }
-
-  /** Moves the watermark over the done prefix; the durable checkpoint follows at most every 100 ms. */
-  #advance(): void {
-    let reached: Checkpoint | undefined;
-    while (this.#marks.length > 0 && this.#marks[0].done) reached = this.#marks.shift()!.at;
-    if (this.#marks.length < (this.senderOptions.maxInFlight ?? 5000)) this.#room?.();
-    if (!reached) return;
-    this.#target = reached;
-    this.#scheduleFlush();
-  }
-
-  /** One checkpoint write at a time; after a crash, the outcomes already recorded make a redo harmless. */
-  #scheduleFlush(): void {
-    if (this.#flushing || this.#flushTimer !== undefined) return;
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
-      this.#flushing = this.#flush().finally(() => {
-        this.#flushing = undefined;
-        if (this.#target && this.#target.position !== this.checkpoint.position) this.#scheduleFlush();
-      });
-    }, this.stopping ? 0 : 100);
-  }
-
-  #target?: Checkpoint;
-  #flushTimer?: ReturnType<typeof setTimeout>;
-
-  async #flush(): Promise<void> {
-    const target = this.#target!;
-    if (target.txId === this.checkpoint.txId && target.position === this.checkpoint.position) return;
-    try {
-      await advanceCheckpoint(this.db.sql, this.name, this.checkpoint, target);
-      this.checkpoint = target;
-    } catch (error) {
-      log.warn("sender: checkpoint not saved; outcomes make a redo harmless", { error });
     }
   }
 
@@ -205,23 +178,84 @@ export class OutboxSender extends Consumer {
     return new Set(rows.map((r) => r.event_id));
   }
 
-  async #perform(event: RecordedEvent): Promise<void> {
-    const { chatId, method, params } = event.data as {
+  /** Replaces `{ input_file: ref }` values with the files they name. */
+  async #withFiles(params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const refs = Object.entries(params).filter(([, v]) =>
+      typeof v === "object" && v !== null && typeof (v as { input_file?: unknown }).input_file === "string"
+    );
+    if (refs.length === 0) return params;
+    const out = { ...params };
+    for (const [key, value] of refs) {
+      const file = await this.hooks.inputFile?.((value as { input_file: string }).input_file);
+      if (!file) {
+        throw new GrammyError(
+          "file is gone",
+          { ok: false, error_code: 400, description: "Bad Request: file is gone" },
+          "sendDocument",
+          params,
+        );
+      }
+      out[key] = file;
+    }
+    return out;
+  }
+
+  async #record(event: RecordedEvent, outcome: Outcome): Promise<void> {
+    await this.store.append(`outbox-${outcome.data.chatId}`, [{
+      ...outcome,
+      eventId: outcomeIdOf(event.eventId),
+      metadata: { causation_id: event.eventId, correlation_id: event.metadata.correlation_id, actor: "sender" },
+    }]);
+  }
+
+  /** Waits, but not past stop(): a lane backing off must not hold up a shutdown. */
+  #sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#sleepers.delete(wake);
+        resolve();
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#sleepers.add(wake);
+    });
+  }
+
+  readonly #sleepers = new Set<() => void>();
+  /** Resolves on stop(): lanes waiting for a throttle slot seconds ahead give up at once. */
+  readonly #halt = Promise.withResolvers<void>();
+
+  /** Makes the call (retrying what Telegram asks to retry) and returns its outcome, not yet recorded. */
+  async #perform(event: RecordedEvent): Promise<Outcome> {
+    const { chatId, method, params: queued } = event.data as {
       chatId: number;
       method: string;
       params: Record<string, unknown>;
     };
-    const maxAttempts = this.senderOptions.maxAttempts ?? 5;
+    const params = this.hooks.prepareParams?.(method, queued) ?? queued;
+    const maxAttempts = this.senderOptions.maxAttempts ?? Infinity;
+    // Telegram's outages pass: a reply is worth delivering late rather than dropping after a few seconds.
+    const retryUntil = Date.now() + (this.senderOptions.retryForMs ?? 10 * 60_000);
     let outcome: Outcome | undefined;
     for (let attempt = 1; !outcome; attempt++) {
-      await this.throttle.slot(chatId);
+      await Promise.race([this.throttle.slot(chatId), this.#halt.promise]);
       if (this.stopping) throw new Stopping();
       try {
         const call = (this.api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method];
         if (!call) throw new Error(`unknown Bot API method ${method}`);
-        const result = await call.call(this.api.raw, params) as { message_id?: number } | true;
+        const result = await call.call(this.api.raw, await this.#withFiles(params)) as
+          | { message_id?: number; message_thread_id?: number }
+          | true;
         const messageId = typeof result === "object" ? result.message_id ?? null : null;
-        outcome = { type: "TelegramCallSucceeded", data: { queuedId: event.eventId, chatId, messageId } };
+        // A created forum topic answers with its thread id only; its caller needs it back.
+        const threadId = typeof result === "object" && messageId === null ? result.message_thread_id : undefined;
+        outcome = {
+          type: "TelegramCallSucceeded",
+          data: { queuedId: event.eventId, chatId, messageId, ...(threadId !== undefined ? { threadId } : {}) },
+        };
         this.stats.sent++;
       } catch (error) {
         if (error instanceof GrammyError && error.error_code === 429) {
@@ -231,9 +265,10 @@ export class OutboxSender extends Consumer {
           continue;
         }
         const transient = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
-        if (transient && attempt < maxAttempts) {
+        if (transient && attempt < maxAttempts && Date.now() < retryUntil) {
           this.stats.retried++;
-          await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** (attempt - 1))));
+          const backoff = Math.min(10_000, 200 * 2 ** Math.min(attempt - 1, 10));
+          await this.#sleep(backoff * (0.75 + Math.random() * 0.5)); // jitter: lanes do not retry in step
           continue;
         }
         const errorCode = error instanceof GrammyError ? error.error_code : 0;
@@ -246,10 +281,6 @@ export class OutboxSender extends Consumer {
         else log.warn("telegram call failed", { method, chatId, errorCode, description, queued: event.eventId });
       }
     }
-    await this.store.append(`outbox-${chatId}`, [{
-      ...outcome,
-      eventId: outcomeIdOf(event.eventId),
-      metadata: { causation_id: event.eventId, correlation_id: event.metadata.correlation_id, actor: "sender" },
-    }]);
+    return outcome;
   }
 }

@@ -1,8 +1,10 @@
 // The webhook endpoint: Telegram's secret header checked, the body validated, then handled.
 // A bad body gets 400 and writes nothing; a wrong or missing secret gets 401.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Update } from "grammy/types";
+import { DrainingError } from "./intake.ts";
+import { isDatabaseUnavailable, withDeadline } from "../http/unavailable.ts";
 
 const chat = z.looseObject({ id: z.number().int(), type: z.string() });
 const user = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string() });
@@ -34,10 +36,20 @@ export interface UpdateIntake {
   accept(update: Update): Promise<boolean>;
   /** Handles a stored update in the background. */
   dispatch(update: Update): void;
+  /** True while shutting down: updates get 503, so Telegram delivers them again (here or elsewhere). */
+  readonly draining?: boolean;
 }
+
+const unavailable = (c: Context) =>
+  c.json({ ok: false, error: "the database is unavailable; deliver again later" }, 503, { "retry-after": "5" });
+
+/** After the database failed a request, the next ones for this long are refused without trying it. */
+const unavailableForMs = 1_000;
 
 export function webhookRoutes(intake: UpdateIntake, secretToken: string): Hono {
   const app = new Hono();
+  // While the database is down, every update would wait out the deadline on a pool that cannot connect.
+  let downUntil = 0;
   app.post("/telegram/webhook", async (c) => {
     if (c.req.header("x-telegram-bot-api-secret-token") !== secretToken) {
       return c.json({ ok: false, error: "wrong or missing secret token" }, 401);
@@ -54,8 +66,21 @@ export function webhookRoutes(intake: UpdateIntake, secretToken: string): Hono {
       return c.json({ ok: false, error: `${issue.path.join(".") || "body"}: ${issue.message}` }, 400);
     }
     const update = parsed.data as unknown as Update;
+    const draining = () => c.json({ ok: false, error: "shutting down; deliver again later" }, 503);
+    if (intake.draining) return draining();
+    if (performance.now() < downUntil) return unavailable(c);
     // Stored before Telegram hears 200: from here on the inbox, not Telegram, owns the retry.
-    if (await intake.accept(update)) intake.dispatch(update);
+    try {
+      // A database that cannot store it in time: Telegram delivers it again (here or to another instance).
+      if (await withDeadline(intake.accept(update), 2_000, "update inbox")) intake.dispatch(update);
+    } catch (error) {
+      if (error instanceof DrainingError) return draining();
+      if (isDatabaseUnavailable(error)) {
+        downUntil = performance.now() + unavailableForMs;
+        return unavailable(c);
+      }
+      throw error;
+    }
     return c.json({ ok: true });
   });
   return app;

@@ -12,6 +12,13 @@ import { ProjectionsScreen } from "./projections_screen.tsx";
 import { GdprScreen } from "./gdpr_screen.tsx";
 import { AdminsScreen } from "./admins_screen.tsx";
 import { ReportsScreen } from "./reports_screen.tsx";
+import { SupportScreen } from "./support_screen.tsx";
+import { IntegrationsScreen } from "./integrations_screen.tsx";
+import { PaymentsScreen } from "./payments_screen.tsx";
+import { BookingsScreen } from "./booking_bookings_screen.tsx";
+import { BookingServicesScreen } from "./booking_services_screen.tsx";
+import { BookingStatsScreen } from "./booking_stats_screen.tsx";
+import { BroadcastScreen } from "./broadcast_screen.tsx";
 
 type Auth =
   | { state: "checking" }
@@ -25,6 +32,13 @@ const sections = [
   ["gdpr", "GDPR"],
   ["admins", "Admins"],
   ["reports", "Reports"],
+  ["support", "Support"],
+  ["payments", "Payments"],
+  ["integrations", "Integrations"],
+  ["bookings", "Bookings"],
+  ["booking-services", "Services"],
+  ["booking-stats", "Booking stats"],
+  ["broadcasts", "Broadcasts"],
 ] as const;
 
 /** Signs in with the URL fragment's link or initData if there is one, else resumes the cookie's session. */
@@ -102,6 +116,20 @@ function Screen(props: { route: Route; adminId: number }) {
       return <AdminsScreen self={props.adminId} />;
     case "reports":
       return <ReportsScreen route={props.route} />;
+    case "support":
+      return <SupportScreen route={props.route} />;
+    case "integrations":
+      return <IntegrationsScreen subscriptionId={id} />;
+    case "payments":
+      return <PaymentsScreen route={props.route} />;
+    case "bookings":
+      return <BookingsScreen route={props.route} />;
+    case "booking-services":
+      return <BookingServicesScreen />;
+    case "booking-stats":
+      return <BookingStatsScreen route={props.route} />;
+    case "broadcasts":
+      return <BroadcastScreen route={props.route} />;
     default:
       return (
         <p role="alert">

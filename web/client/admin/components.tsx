@@ -27,6 +27,25 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> & { r
   return { ...result, reload: run };
 }
 
+export type Choice = { value: string; label: string; disabled?: boolean };
+
+/**
+ * A form's select that opens at `initial` and then belongs to the user. A `value` prop would be put
+ * back on every re-render (a list refreshing under the form undid the user's pick), and selects
+ * have no `defaultValue`, so the initial choice is marked on its option, which Preact sets once.
+ */
+export function ChoiceSelect(props: { name: string; initial?: string; choices: Choice[] }) {
+  return (
+    <select name={props.name}>
+      {props.choices.map((c) => (
+        <option key={c.value} value={c.value} selected={c.value === (props.initial ?? "")} disabled={c.disabled}>
+          {c.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function ErrorNote(props: { error?: Error | null }) {
   if (!props.error) return null;
   const field = props.error instanceof ApiError && props.error.field ? ` (${props.error.field})` : "";

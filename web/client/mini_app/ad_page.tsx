@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // An ad's page: its text, "Write" (an anonymous chat that goes on in the bot) and "Share" for
-// others; "Edit" and "Close"/"Reopen" for its author.
+// others; "Edit", "Close"/"Reopen" and the chats' statistics for its author.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../shared/http.ts";
 import { detectHost, postEvent } from "../shared/telegram_bridge.ts";
@@ -98,6 +98,15 @@ export function AdScreen(props: ScreenProps & { adId: string }) {
         {ad.mine && (
           <button type="button" class="secondary-button" disabled={busy} onClick={toggle}>
             {ad.status === "active" ? t.close : t.reopen}
+          </button>
+        )}
+        {ad.mine && (
+          <button
+            type="button"
+            class="secondary-button"
+            onClick={() => props.push({ name: "adStats", adId, title: ad.title })}
+          >
+            {t.statistics}
           </button>
         )}
         {share && (

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
-// The ads list (search as you type, category and city filters, "Show more" pages) and "My ads".
+// The ads list (search as you type, category and city filters, "Show more" pages) and "My ads";
+// a paid promotion running shows as a "featured" badge (search lists those ads first).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { adCategories } from "../../../events/ad_categories.ts";
 import type { AdCategory, AdFilters, AdPage, AdSummary } from "./api.ts";
@@ -52,6 +53,7 @@ function AdList(props: ScreenProps & { pages: Pages & { more(): void }; ads: AdS
               <span class="ad-meta">
                 {ad.city} · {t.categories[ad.category]}
                 {ad.status === "closed" && <span class="badge">{t.closed}</span>}
+                {ad.featured && ad.status === "active" && <span class="badge featured">{t.featured}</span>}
               </span>
             </button>
           </li>

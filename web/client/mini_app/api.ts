@@ -1,10 +1,13 @@
 // The Mini App's calls to /api/app, each signed by Telegram's initData.
 import { requestJson } from "../shared/http.ts";
+import { bookingAppApi } from "./booking_api.ts";
+import { paymentsAppApi } from "./payments_api.ts";
 import type { AdPage, AdSummary, AdView } from "../../../projections/ads.ts";
 import type { AdContent } from "../../api/ads_routes.ts";
 import type { AdCategory } from "../../../events/ad_categories.ts";
+import type { AdStats } from "../../api/chat_routes.ts";
 
-export type { AdCategory, AdContent, AdPage, AdSummary, AdView };
+export type { AdCategory, AdContent, AdPage, AdStats, AdSummary, AdView };
 
 export interface AppUser {
   id: number;
@@ -50,6 +53,10 @@ export function appApi(initData: string) {
     });
   const adPath = (adId: string) => `/ads/${encodeURIComponent(adId)}`;
   return {
+    /** Booking: free days and slots, booking, My bookings. */
+    booking: bookingAppApi(call),
+    /** Payments: the shop's products and invoice links for openInvoice. */
+    payments: paymentsAppApi(call),
     me: async () => (await call<{ user: AppUser }>("/me")).user,
     searchAds: (filters: AdFilters, cursor?: string) => call<AdPage>(withQuery("/ads", { ...filters, cursor })),
     myAds: (cursor?: string) => call<AdPage>(withQuery("/my/ads", { cursor })),
@@ -66,6 +73,8 @@ export function appApi(initData: string) {
       (await call<{ ad: AdContent }>(adPath(adId), { method: "PUT", body: form })).ad,
     setOpen: async (adId: string, open: boolean) =>
       (await call<{ ad: AdContent }>(`${adPath(adId)}/${open ? "reopen" : "close"}`, { method: "POST" })).ad,
+    /** The author's view of how the chats about their ad go. */
+    adStats: (adId: string) => call<AdStats>(`/my${adPath(adId)}/stats`),
     /** Opens an anonymous chat with the ad's author; the conversation itself goes on in the bot. */
     writeToAuthor: (adId: string) =>
       call<{ chatId: string; alias: string }>(`${adPath(adId)}/chat`, { method: "POST" }),

@@ -9,8 +9,13 @@ import { type Messages, messages, pickLanguage } from "./messages.ts";
 import { BackButton, MainButton } from "./telegram_buttons.tsx";
 import { AdsScreen, MyAdsScreen } from "./ads_list.tsx";
 import { AdScreen } from "./ad_page.tsx";
+import { AdStatsScreen } from "./ad_stats.tsx";
 import { AdFormScreen } from "./ad_form.tsx";
 import type { Screen, ScreenProps } from "./screens.ts";
+import { BookingDayScreen, BookingServicesScreen, MyBookingsScreen } from "./booking_screens.tsx";
+import { bookingWords } from "./booking_messages.ts";
+import { ShopScreen, shopWords } from "./payments_shop.tsx";
+import type { Language } from "./messages.ts";
 
 type Me =
   | { state: "loading" }
@@ -83,7 +88,7 @@ function CurrentScreen(props: ScreenProps & { screen: Screen; user: AppUser }) {
   const { screen, user, ...p } = props;
   switch (screen.name) {
     case "home":
-      return <Home t={p.t} user={user} onOpen={p.push} />;
+      return <Home t={p.t} language={p.language} user={user} onOpen={p.push} />;
     case "profile":
       return <Profile t={p.t} user={user} active={p.active} onDone={p.pop} />;
     case "ads":
@@ -92,17 +97,31 @@ function CurrentScreen(props: ScreenProps & { screen: Screen; user: AppUser }) {
       return <MyAdsScreen {...p} />;
     case "ad":
       return <AdScreen {...p} adId={screen.adId} />;
+    case "adStats":
+      return <AdStatsScreen {...p} adId={screen.adId} title={screen.title} />;
     case "form":
       return <AdFormScreen {...p} ad={screen.ad} />;
+    case "booking":
+      return <BookingServicesScreen {...p} />;
+    case "bookingDay":
+      return <BookingDayScreen {...p} service={screen.service} />;
+    case "myBookings":
+      return <MyBookingsScreen {...p} notice={screen.notice} expect={screen.expect} />;
+    case "shop":
+      return <ShopScreen {...p} />;
   }
 }
 
-function Home(props: { t: Messages; user: AppUser; onOpen(screen: Screen): void }) {
+function Home(props: { t: Messages; language: Language; user: AppUser; onOpen(screen: Screen): void }) {
   const { t } = props;
+  const booking = bookingWords[props.language];
   const items: [string, Screen][] = [
     [t.ads, { name: "ads" }],
     [t.myAds, { name: "myAds" }],
     [t.newAd, { name: "form" }],
+    [booking.book, { name: "booking" }],
+    [booking.myBookings, { name: "myBookings" }],
+    [shopWords[props.language].shop, { name: "shop" }],
     [t.profile, { name: "profile" }],
   ];
   return (

@@ -31,6 +31,7 @@ const ru = {
   noAdsYet: "У вас пока нет объявлений.",
   more: "Показать ещё",
   closed: "закрыто",
+  featured: "★ В топе",
   free: "Бесплатно",
   price: (amount: string) => `${amount} ₽`,
   published: (date: string) => `Опубликовано ${date}`,
@@ -46,6 +47,28 @@ const ru = {
   edit: "Редактировать",
   close: "Закрыть объявление",
   reopen: "Открыть снова",
+  statistics: "Статистика",
+  stats: {
+    title: (ad: string) => `Статистика: «${ad}»`,
+    chats: "Чатов",
+    active: "активных",
+    messages: "Сообщений",
+    response: "Среднее время ответа",
+    unanswered: "Ждут вашего ответа",
+    lastActivity: "Последняя активность",
+    noChats: "Пока никто не написал об этом объявлении.",
+    buyer: (n: number) => `Покупатель #${n}`,
+    ended: "завершён",
+    fromBuyer: (n: number) => `от покупателя: ${n}`,
+    fromYou: (n: number) => `от вас: ${n}`,
+    never: "—",
+    duration: (seconds: number) =>
+      seconds < 60
+        ? `${seconds} с`
+        : seconds < 3600
+        ? `${Math.round(seconds / 60)} мин`
+        : `${Math.round(seconds / 360) / 10} ч`,
+  },
   formNew: "Новое объявление",
   formEdit: "Редактирование",
   fields: {
@@ -105,6 +128,7 @@ const en: Messages = {
   noAdsYet: "You have no ads yet.",
   more: "Show more",
   closed: "closed",
+  featured: "★ Featured",
   free: "Free",
   price: (amount: string) => `${amount} RUB`,
   published: (date: string) => `Posted on ${date}`,
@@ -120,6 +144,28 @@ const en: Messages = {
   edit: "Edit",
   close: "Close the ad",
   reopen: "Reopen",
+  statistics: "Statistics",
+  stats: {
+    title: (ad: string) => `Statistics: “${ad}”`,
+    chats: "Chats",
+    active: "active",
+    messages: "Messages",
+    response: "Average response time",
+    unanswered: "Waiting for your answer",
+    lastActivity: "Last activity",
+    noChats: "Nobody has written about this ad yet.",
+    buyer: (n: number) => `Buyer #${n}`,
+    ended: "ended",
+    fromBuyer: (n: number) => `from the buyer: ${n}`,
+    fromYou: (n: number) => `from you: ${n}`,
+    never: "—",
+    duration: (seconds: number) =>
+      seconds < 60
+        ? `${seconds} s`
+        : seconds < 3600
+        ? `${Math.round(seconds / 60)} min`
+        : `${Math.round(seconds / 360) / 10} h`,
+  },
   formNew: "New ad",
   formEdit: "Edit the ad",
   fields: {

@@ -2,6 +2,7 @@
 // changed in this session (the read model may answer with the old version for a moment).
 import type { AdContent, AppApi } from "./api.ts";
 import type { Language, Messages } from "./messages.ts";
+import type { BookableService } from "./booking_api.ts";
 
 export type Screen =
   | { name: "home" }
@@ -9,8 +10,17 @@ export type Screen =
   | { name: "ads" }
   | { name: "myAds" }
   | { name: "ad"; adId: string }
+  /** The author's statistics of the chats about their ad. */
+  | { name: "adStats"; adId: string; title: string }
   /** A new ad, or the author's ad to edit. */
-  | { name: "form"; ad?: AdContent };
+  | { name: "form"; ad?: AdContent }
+  /** Booking: the services, then a service's calendar, slots and contact; the user's bookings. */
+  | { name: "booking" }
+  | { name: "bookingDay"; service: BookableService }
+  /** expect: a booking just changed, which the list should show with this status. */
+  | { name: "myBookings"; notice?: string; expect?: { bookingId: string; status: string } }
+  /** Payments: the shop (Buy opens Telegram's invoice). */
+  | { name: "shop" };
 
 export interface ScreenProps {
   t: Messages;

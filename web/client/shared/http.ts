@@ -2,7 +2,13 @@
 // JSON over fetch, same-origin cookies included; a failed answer becomes an ApiError with the
 // server's message (`{ok:false, error, field?}`).
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    /** The whole answer, for what else a refusal carries (the nearest free slots…). */
+    readonly body?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = "ApiError";
   }
@@ -23,7 +29,12 @@ export async function requestJson<T>(path: string, init: RequestInit = {}): Prom
     | { ok?: boolean; error?: string; field?: string }
     | undefined;
   if (!response.ok || body?.ok === false) {
-    throw new ApiError(response.status, body?.error ?? `${response.status} ${response.statusText}`, body?.field);
+    throw new ApiError(
+      response.status,
+      body?.error ?? `${response.status} ${response.statusText}`,
+      body?.field,
+      body as Record<string, unknown> | undefined,
+    );
   }
   return body as T;
 }

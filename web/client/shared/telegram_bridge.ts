@@ -30,6 +30,8 @@ export interface OutgoingEvents {
   /** Opens a t.me link inside Telegram (path_full: "/share/url?url=…"). */
   web_app_open_tg_link: { path_full: string };
   web_app_setup_back_button: { is_visible: boolean };
+  /** Opens an invoice made by createInvoiceLink (the slug after "t.me/$"). */
+  web_app_open_invoice: { slug: string };
   web_app_setup_main_button: {
     is_visible: boolean;
     is_active?: boolean;
@@ -45,6 +47,8 @@ export interface IncomingEvents {
   back_button_pressed: undefined;
   main_button_pressed: undefined;
   theme_changed: { theme_params: ThemeParams };
+  /** How an invoice opened with web_app_open_invoice ended. */
+  invoice_closed: { slug: string; status: "paid" | "cancelled" | "failed" | "pending" };
 }
 
 /** Where the page runs: a native client's webview, a web client's iframe, or a plain browser tab. */

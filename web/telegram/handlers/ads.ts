@@ -41,6 +41,13 @@ function price(lang: Language, amount: number): string {
   return t(lang, "ad.price", { amount: amount.toLocaleString(lang === "ru" ? "ru-RU" : "en-US") });
 }
 
+/** "Featured until 28.11.2026" while a paid promotion runs (search lists the ad first meanwhile). */
+export function featuredNote(lang: Language, until: string | null | undefined, now = new Date()): string {
+  if (!until || Date.parse(until) <= now.getTime()) return "";
+  const date = new Date(until).toLocaleDateString(lang === "ru" ? "ru-RU" : "en-GB", { timeZone: "UTC" });
+  return t(lang, "payments.ad_featured_note", { until: date });
+}
+
 /** The card's text; the description is shortened when the whole must fit in `limit`. */
 export function cardText(lang: Language, fields: AdFields, limit = 4096): string {
   const vars = {
@@ -80,8 +87,11 @@ export function adsHandlers(deps: Deps): Composer<BotContext> {
     if (!state.exists || !state.fields) return await ctx.say("ad.not_found");
     const lang = ctx.lang;
     const own = state.authorId === ctx.from!.id;
-    const notes = [state.status === "closed" ? t(lang, "ad.closed_note") : "", own ? t(lang, "ad.own_note") : ""]
-      .filter(Boolean).join("\n");
+    const notes = [
+      state.status === "closed" ? t(lang, "ad.closed_note") : "",
+      state.status === "active" ? featuredNote(lang, state.featuredUntil) : "",
+      own ? t(lang, "ad.own_note") : "",
+    ].filter(Boolean).join("\n");
     const keyboard = own
       ? manageKeyboard(lang, adId, state.status)
       : state.status === "active"
