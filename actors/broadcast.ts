@@ -1,7 +1,8 @@
 // A mailing (stream broadcast-<mailingId>): composed, scheduled or started, its recipients frozen
 // in pages at the start, then delivered in claimed chunks. Claims go strictly in order and each
 // is written before its first send, so no recipient is ever claimed twice: that is what makes a
-// resend after a crash impossible. Pause, resume and cancel act between chunks.
+// resend after a crash impossible. A claim may carry the outcomes of earlier chunks, so a busy
+// mailing records them in the same append. Pause, resume and cancel act between chunks.
 import { defineActor, reject, type Rejection } from "./decider.ts";
 import {
   type AudienceFilter,
@@ -56,6 +57,15 @@ export interface MailingState {
   reason: string | null;
 }
 
+/** What one claimed chunk came to. */
+export interface ChunkOutcome {
+  chunk: number;
+  sent: number[];
+  blocked: number[];
+  failed: { userId: number; errorCode: number; description: string }[];
+  skipped: number[];
+}
+
 export type MailingCommand =
   | {
     type: "create";
@@ -86,15 +96,9 @@ export type MailingCommand =
   | { type: "start"; overrideLimit: boolean; maxAudience: number }
   | { type: "addRecipients"; recipients: [number, Language][] }
   | { type: "seal" }
-  | { type: "claim"; size: number }
-  | {
-    type: "record";
-    chunk: number;
-    sent: number[];
-    blocked: number[];
-    failed: { userId: number; errorCode: number; description: string }[];
-    skipped: number[];
-  }
+  /** outcomes: chunks finished meanwhile, recorded before the claim (all or nothing). */
+  | { type: "claim"; size: number; outcomes?: ChunkOutcome[] }
+  | ({ type: "record" } & ChunkOutcome)
   | { type: "inDoubt"; chunk: number; userIds: number[] }
   | { type: "pause" }
   | { type: "resume" }
@@ -361,10 +365,21 @@ function decide(
       return [sealed, ...completion(next)];
     }
     case "claim": {
-      if (state.status !== "sending") return reject("not_sending", `the mailing is ${state.status}`);
-      const to = Math.min(state.total, state.cursor + Math.max(1, command.size));
-      if (to <= state.cursor) return reject("not_sending", "every recipient is claimed");
-      return [{ type: "BroadcastChunkClaimed", data: { mailingId, chunk: state.nextChunk, from: state.cursor, to } }];
+      const recorded: MailingEvent[] = [];
+      let next = state;
+      for (const outcome of command.outcomes ?? []) {
+        if (!next.open[outcome.chunk]) return reject("unknown_chunk", `chunk ${outcome.chunk} is not open`);
+        const event: MailingEvent = { type: "BroadcastChunkRecorded", data: { mailingId, ...outcome } };
+        recorded.push(event);
+        next = evolve(next, event);
+      }
+      if (next.status !== "sending") return reject("not_sending", `the mailing is ${next.status}`);
+      const to = Math.min(next.total, next.cursor + Math.max(1, command.size));
+      if (to <= next.cursor) return reject("not_sending", "every recipient is claimed");
+      return [
+        ...recorded,
+        { type: "BroadcastChunkClaimed", data: { mailingId, chunk: next.nextChunk, from: next.cursor, to } },
+      ];
     }
     case "record":
     case "inDoubt": {

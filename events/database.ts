@@ -20,6 +20,11 @@ export interface Database {
    * every consumer's lock lives on it, so holding them costs one connection, not one of the pool's each.
    */
   locks?: Sql;
+  /**
+   * Names this pool's connections (the `tg.instance` setting), so the append notifications this
+   * process's own writes cause can be told apart from other processes' (Postgres only).
+   */
+  instance?: string;
   close(): Promise<void>;
 }
 
@@ -55,7 +60,12 @@ function absorbLostSocketWrites(): void {
 }
 let absorbing = false;
 
-function pool(connection: postgres.Options<Record<string, postgres.PostgresType>>, schema: string, max: number): Sql {
+function pool(
+  connection: postgres.Options<Record<string, postgres.PostgresType>>,
+  schema: string,
+  max: number,
+  settings: Record<string, string> = {},
+): Sql {
   absorbLostSocketWrites();
   return postgres({
     ...connection,
@@ -77,6 +87,7 @@ function pool(connection: postgres.Options<Record<string, postgres.PostgresType>
       enable_hashjoin: "off",
       enable_mergejoin: "off",
       application_name: "tg-platform",
+      ...settings,
     },
   });
 }
@@ -85,7 +96,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const schema = options.schema ?? "public";
   if (!schemaName.test(schema)) throw new Error(`schema: "${schema}" is not a plain lower-case identifier`);
   if (options.url) {
-    const sql = pool({ ...parseUrl(options.url) }, schema, options.poolSize ?? 10);
+    const instance = crypto.randomUUID().slice(0, 8);
+    const sql = pool({ ...parseUrl(options.url) }, schema, options.poolSize ?? 10, { "tg.instance": instance });
     await sql.unsafe(`create schema if not exists ${schema}`);
     const locks = pool({ ...parseUrl(options.url) }, schema, 1);
     return {
@@ -94,6 +106,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       kind: "postgres",
       schema,
       multiConnection: true,
+      instance,
       close: async () => {
         await locks.end({ timeout: 5 });
         await sql.end({ timeout: 5 });

@@ -7,6 +7,7 @@ import { Coalescer } from "./coalesce.ts";
 import { newEventId } from "./ids.ts";
 import { Keyring } from "./personal.ts";
 import {
+  type AppendListener,
   type AppendResult,
   type Checkpoint,
   DuplicateEventIdError,
@@ -38,7 +39,7 @@ export class PostgresEventStore implements EventStore {
   readonly codec: EventCodec;
   readonly keyring: Keyring;
   readonly #appender: GroupAppender;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners: Set<AppendListener>;
   readonly #streamReads: Coalescer<string, LoadedRow[]>;
   #unlisten?: () => Promise<void>;
 
@@ -49,13 +50,20 @@ export class PostgresEventStore implements EventStore {
     const maxInFlight = options.maxInFlight ?? (db.multiConnection ? 2 : 1);
     this.#appender = new GroupAppender(db.sql, { maxInFlight, maxBatch: options.maxBatch ?? 512 });
     this.#streamReads = new Coalescer((keys) => this.#readStreams(keys), []);
+    // Shared by every store on this database: an append through one wakes the readers of all.
+    this.#listeners = appendListeners.get(db) ?? new Set();
+    appendListeners.set(db, this.#listeners);
   }
 
   /** Listens for appends and shredded keys from other processes (Postgres only). */
   async listen(): Promise<void> {
     if (!this.db.multiConnection || this.#unlisten) return;
-    const events = await this.db.sql.listen("events", (schema) => {
-      if (schema === this.db.schema) this.#wake();
+    const events = await this.db.sql.listen("events", (payload) => {
+      const notice = parseAppendNotice(payload);
+      // Our own appends woke our readers already, with their types, when they returned.
+      if (notice.schema === this.db.schema && (!notice.instance || notice.instance !== this.db.instance)) {
+        this.#wake(notice.types);
+      }
     });
     const forgotten = await this.db.sql.listen("subject_forgotten", (payload) => {
       const [schema, subject] = splitOnce(payload, ":");
@@ -70,7 +78,6 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     await this.#unlisten?.();
     this.#unlisten = undefined;
-    this.#listeners.clear();
   }
 
   async append(
@@ -100,7 +107,7 @@ export class PostgresEventStore implements EventStore {
     }
     this.stats.appends++;
     this.stats.events += encoded.length;
-    this.#wake();
+    this.#wake(events.map((e) => e.type));
     return { streamId, version: outcome.version, positions: outcome.positions, duplicate: false };
   }
 
@@ -149,18 +156,19 @@ export class PostgresEventStore implements EventStore {
     return (await this.readPage({ after: options.after ?? start, limit: options.limit ?? 1000 })).events;
   }
 
-  async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }> {
+  async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint; full?: boolean }> {
     const { after, limit, types, actorPrefix } = options;
     const withData = options.withData ?? true;
     const typeList = JSON.stringify(types ?? []);
     // Of the unwanted rows only the page's last comes back: its position moves the checkpoint.
     const rows = await this.db.sql<EventRow[]>`
-      select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted,
+      select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted, scanned_rows,
              case when wanted and ${withData} then data end as data,
              case when wanted then metadata end as metadata,
              (extract(epoch from created_at) * 1000)::float8 as created_ms
       from (
-        select *, lead(global_position) over (order by tx_id, global_position) is null as last_row
+        select *, lead(global_position) over (order by tx_id, global_position) is null as last_row,
+               count(*) over () as scanned_rows
         from (
           select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb)))
                     and (${actorPrefix === undefined} or starts_with(metadata->>'actor', ${
@@ -178,7 +186,8 @@ export class PostgresEventStore implements EventStore {
     const last = rows[rows.length - 1];
     const wanted = rows.filter((row) => (row as EventRow & { wanted: boolean }).wanted);
     const events = withData ? await this.codec.decode(wanted) : this.codec.envelopes(wanted);
-    return { events, next: { txId: last.tx_text, position: last.global_position } };
+    const full = (last as EventRow & { scanned_rows: number }).scanned_rows >= limit;
+    return { events, next: { txId: last.tx_text, position: last.global_position }, full };
   }
 
   async loadStream(streamId: string, stateVersion: number | null) {
@@ -194,7 +203,7 @@ export class PostgresEventStore implements EventStore {
     return row !== undefined;
   }
 
-  onAppend(listener: () => void): () => void {
+  onAppend(listener: AppendListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -211,10 +220,10 @@ export class PostgresEventStore implements EventStore {
     log.info("subject forgotten", { subject });
   }
 
-  #wake(): void {
+  #wake(types?: readonly string[]): void {
     for (const listener of this.#listeners) {
       try {
-        listener();
+        listener(types);
       } catch (error) {
         log.error("append listener failed", { error });
       }
@@ -241,4 +250,19 @@ function groupByKey<R extends { key: string }>(rows: readonly R[]): Map<string, 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);
   return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+const appendListeners = new WeakMap<Database, Set<AppendListener>>();
+
+/**
+ * The `events` channel's payload, `schema|instance|type,type…` (see migration 006); a bare schema
+ * (an older writer) or `*` for the types means any type may have been appended.
+ */
+export function parseAppendNotice(payload: string): { schema: string; instance?: string; types?: string[] } {
+  const [schema, instance, types] = payload.split("|");
+  return {
+    schema,
+    instance: instance || undefined,
+    types: types === undefined || types === "*" ? undefined : types.split(","),
+  };
 }

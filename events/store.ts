@@ -74,6 +74,8 @@ export interface PageOptions {
   actorPrefix?: string;
 }
 
+export type AppendListener = (types?: readonly string[]) => void;
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options?: { expectedVersion?: ExpectedVersion }): Promise<AppendResult>;
   readStream(streamId: string, options?: { fromVersion?: number; limit?: number }): Promise<RecordedEvent[]>;
@@ -83,7 +85,8 @@ export interface EventStore {
    * One page for a consumer: only the types it reads (data decoded only when it wants data), and
    * `next`, the checkpoint past everything scanned, so skipped events are never read again.
    */
-  readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint }>;
+  /** `full` when the page scanned `limit` rows: more may follow at once; otherwise the reader is caught up. */
+  readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint; full?: boolean }>;
   /**
    * A stream from its latest snapshot of this state version (when one exists) in one round trip:
    * what an actor needs to activate.
@@ -93,8 +96,11 @@ export interface EventStore {
     stateVersion: number | null,
   ): Promise<{ snapshot?: { version: number; state: unknown }; events: RecordedEvent[] }>;
   hasEvent(eventId: string): Promise<boolean>;
-  /** Calls listener when new events may be readable; returns the unsubscribe function. */
-  onAppend(listener: () => void): () => void;
+  /**
+   * Calls listener when new events may be readable, with their types when known (undefined: any
+   * type may have been appended); returns the unsubscribe function.
+   */
+  onAppend(listener: AppendListener): () => void;
   /** Shreds a subject's personal data: its fields read as "[redacted]" from now on. */
   forget(subject: string): Promise<void>;
   /** Makes sure the subject has a key, ahead of an append that will seal its fields. */

@@ -3,14 +3,20 @@
 import { type Checkpoint, checkpointOf, type EventStore, type RecordedEvent, start } from "./store.ts";
 import { log } from "../log.ts";
 
-/** A latch that appends open: wait() returns at the next wake-up or after the timeout. */
+/**
+ * A latch that appends open: wait() returns at the next wake-up or after the timeout. Given the
+ * types its reader reads, appends known to hold none of them leave it closed.
+ */
 export class Wakeup {
   #dirty = false;
   #resolve?: () => void;
   readonly #stop: () => void;
 
-  constructor(store: Pick<EventStore, "onAppend">) {
-    this.#stop = store.onAppend(() => this.wake());
+  constructor(store: Pick<EventStore, "onAppend">, types?: readonly string[]) {
+    const wanted = types && new Set(types);
+    this.#stop = store.onAppend((appended) => {
+      if (!wanted || !appended || appended.some((type) => wanted.has(type))) this.wake();
+    });
   }
 
   wake(): void {

@@ -19,14 +19,23 @@ export interface ConsumerOptions {
   settleMs?: number;
 }
 
+/** How long progress past other consumers' events may stay unwritten (one write, not one per page). */
+const scannedSaveMs = 1000;
+/** How long runOnce() waits for older write transactions to end before it settles for what it read. */
+const horizonWaitMs = 10_000;
+
 export abstract class Consumer {
+  /** The durable checkpoint: what the checkpoints table holds for this consumer. */
   protected checkpoint!: Checkpoint;
+  /** Read on past events of no interest to this consumer, not yet written to the checkpoint. */
+  #scanned?: Checkpoint;
+  #savedAt = 0;
   readonly #leadership: Leadership;
   #running = false;
   #loop?: Promise<void>;
   #wakeup?: Wakeup;
   #leading = false;
-  #caughtUp: (() => void)[] = [];
+  #caughtUp: { resolve: () => void; target: Promise<Checkpoint | undefined> }[] = [];
   #interrupt?: () => void;
   #hold?: { parked: PromiseWithResolvers<void>; released: PromiseWithResolvers<void> };
   /** Set after a pause: the checkpoint may have been moved meanwhile (a swapped-in rebuild). */
@@ -63,7 +72,7 @@ export abstract class Consumer {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#wakeup = new Wakeup(this.store);
+    this.#wakeup = new Wakeup(this.store, this.reads.types);
     this.#loop = this.#run();
   }
 
@@ -113,35 +122,105 @@ export abstract class Consumer {
     }
   }
 
-  /** Catches up once under the lock and returns the number of events read, without staying on. */
+  /**
+   * Catches up once under the lock and returns the number of events read, without staying on:
+   * everything committed before the call, waiting (up to horizonWaitMs) for write transactions
+   * that began earlier, anywhere in the cluster, to end.
+   */
   runOnce(): Promise<number> {
     return this.exclusively(async () => {
       this.checkpoint = await this.prepare();
-      return await this.catchUp();
+      this.#scanned = undefined;
+      const target = await this.#committed();
+      let read = await this.catchUp();
+      for (const give = Date.now() + horizonWaitMs; !this.#reached(target) && Date.now() < give;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        read += await this.catchUp();
+      }
+      await this.#saveScanned(true);
+      return read;
     });
   }
 
-  /** Resolves once this runner leads and has read everything committed so far. */
+  /**
+   * The last event committed so far, in reading order. Readers stop below the oldest running write
+   * transaction (of the whole cluster: ids are cluster-wide), so they may not have read it yet.
+   */
+  async #committed(): Promise<Checkpoint | undefined> {
+    const [row] = await this.db.sql<{ tx_id: string; global_position: number }[]>`
+      select tx_id::text as tx_id, global_position from events order by tx_id desc, global_position desc limit 1`;
+    return row && { txId: row.tx_id, position: row.global_position };
+  }
+
+  /** How far this consumer has read (consumers with a reading cursor of their own say so). */
+  protected get readPosition(): Checkpoint {
+    return this.#scanned ?? this.checkpoint;
+  }
+
+  #reached(target: Checkpoint | undefined): boolean {
+    if (!target) return true;
+    const at = this.readPosition;
+    const tx = BigInt(at.txId), goal = BigInt(target.txId);
+    return tx > goal || (tx === goal && at.position >= target.position);
+  }
+
+  /** Resolves once this runner leads and has read everything committed before the call. */
   idle(): Promise<void> {
-    return new Promise((resolve) => this.#caughtUp.push(resolve));
+    const target = this.#committed().catch(() => undefined);
+    return new Promise((resolve) => this.#caughtUp.push({ resolve, target }));
+  }
+
+  /** Resolves the idle() waiters whose target was read; true when none is left waiting. */
+  async #settleIdle(): Promise<boolean> {
+    const waiters = this.#caughtUp.splice(0);
+    const ready: (() => void)[] = [];
+    for (const waiter of waiters) {
+      if (this.#reached(await waiter.target)) ready.push(waiter.resolve);
+      else this.#caughtUp.push(waiter);
+    }
+    // Whoever waits for idle() may read the checkpoints table next: it must be written by then.
+    if (ready.length > 0) await this.#saveScanned(true);
+    for (const resolve of ready) resolve();
+    return this.#caughtUp.length === 0;
   }
 
   /** Reads and handles until nothing is left; returns how many events were read. */
   async catchUp(onBatch?: (read: number) => void): Promise<number> {
     let total = 0;
-    const page = (after: Checkpoint) => this.store.readPage({ after, limit: this.batchSize, ...this.reads });
-    let pending = page(this.checkpoint);
-    for (;;) {
-      const { events, next } = await pending;
+    type Page = Awaited<ReturnType<EventStore["readPage"]>>;
+    const page = (after: Checkpoint): Promise<Page> =>
+      this.store.readPage({ after, limit: this.batchSize, ...this.reads });
+    let pending: Promise<Page> | undefined = page(this.#scanned ?? this.checkpoint);
+    while (pending) {
+      const { events, next, full }: Page = await pending;
       if (!next || this.#hold) return total;
-      // Read the next batch while this one is applied: the two overlap on separate connections.
-      pending = page(next);
-      pending.catch(() => {});
+      // A full page: read the next one while this one is applied (they overlap on two connections).
+      pending = full ? page(next) : undefined;
+      pending?.catch(() => {});
+      if (events.length === 0 && Date.now() - this.#savedAt < scannedSaveMs) {
+        this.#scanned = next;
+        continue;
+      }
       await this.handle(events, next);
-      this.checkpoint = next;
+      this.#saved(next);
       total += events.length;
       onBatch?.(events.length);
     }
+    return total;
+  }
+
+  #saved(at: Checkpoint): void {
+    this.checkpoint = at;
+    this.#scanned = undefined;
+    this.#savedAt = Date.now();
+  }
+
+  /** Writes the progress read past others' events, once it is due (or now, when forced). */
+  async #saveScanned(force: boolean): Promise<void> {
+    const scanned = this.#scanned;
+    if (!scanned || (!force && Date.now() - this.#savedAt < scannedSaveMs)) return;
+    await this.handle([], scanned);
+    this.#saved(scanned);
   }
 
   #pause(ms: number): Promise<void> {
@@ -171,17 +250,23 @@ export abstract class Consumer {
             continue;
           }
           this.checkpoint = await this.prepare();
+          this.#scanned = undefined;
           this.#leading = true;
           this.#stale = false;
           log.info("consumer leads", { consumer: this.name });
         } else if (this.#stale) {
           this.checkpoint = await this.prepare();
+          this.#scanned = undefined;
           this.#stale = false;
         }
         await this.catchUp();
         failures = 0;
         if (this.#hold) continue; // paused mid-way: not caught up
-        for (const resolve of this.#caughtUp.splice(0)) resolve();
+        if (this.#caughtUp.length > 0 && !(await this.#settleIdle())) {
+          await this.#pause(20); // an older write transaction still holds back what idle() promised
+          continue;
+        }
+        await this.#saveScanned(false);
         if (this.#running) await this.#wakeup!.wait(this.options.pollIntervalMs ?? 1000);
         if (this.#running && !this.#hold && this.options.settleMs) await this.#pause(this.options.settleMs);
       } catch (error) {

@@ -119,12 +119,16 @@ export class IntegrationDispatcher extends Consumer {
     return Promise.resolve(); // catchUp dispatches directly
   }
 
+  protected override get readPosition(): Checkpoint {
+    return this.#cursor ?? this.checkpoint;
+  }
+
   override async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
       await this.#watermark.room();
       if (this.stopping) return total;
-      const { events, next } = await this.store.readPage({
+      const { events, next, full } = await this.store.readPage({
         after: this.#cursor!,
         limit: this.batchSize,
         ...this.reads,
@@ -143,6 +147,7 @@ export class IntegrationDispatcher extends Consumer {
         else if (acts) this.#start(event, sources, mark);
       }
       this.#watermark.passed(next);
+      if (!full) return total; // caught up: no read of an empty page after each short one
     }
   }
 

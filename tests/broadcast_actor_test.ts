@@ -139,6 +139,21 @@ Deno.test("mailing: outcomes and chunks in doubt are counted; the last one compl
     .thenRejects("unknown_chunk");
 });
 
+Deno.test("mailing: a claim may carry earlier chunks' outcomes, recorded first in the same append", () => {
+  const outcome = { chunk: 0, sent: [11, 12], blocked: [], failed: [], skipped: [] };
+  const recorded: MailingEvent = { type: "BroadcastChunkRecorded", data: { mailingId: id, ...outcome } };
+  mailing.given([...sending, claimed(0, 0, 2)]).when({ type: "claim", size: 1, outcomes: [outcome] })
+    .then([recorded, claimed(1, 2, 3)]);
+  mailing.given([...sending, claimed(0, 0, 2), recorded]).when({ type: "claim", size: 1, outcomes: [outcome] })
+    .thenRejects("unknown_chunk");
+  // All or nothing: a refused claim records nothing, so the outcomes are then recorded on their own.
+  const paused: MailingEvent = { type: "BroadcastPaused", data: { mailingId: id } };
+  mailing.given([...sending, claimed(0, 0, 2), paused]).when({ type: "claim", size: 1, outcomes: [outcome] })
+    .thenRejects("not_sending");
+  mailing.given([...sending, claimed(0, 0, 2), claimed(1, 2, 3)]).when({ type: "claim", size: 1, outcomes: [outcome] })
+    .thenRejects("not_sending");
+});
+
 Deno.test("mailing: pause stops claims, resume goes on, cancel ends it; finished ones refuse", () => {
   const paused: MailingEvent = { type: "BroadcastPaused", data: { mailingId: id } };
   mailing.given(sending).when({ type: "pause" }).then([paused]);

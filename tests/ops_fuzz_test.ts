@@ -1,11 +1,18 @@
 // Bad-input fuzzing: 10,000 generated malformed requests — webhook updates, Mini App initData
 // strings, Mini App and widget bodies, admin calls without a session — against the running app:
-// never a 500, the app keeps answering, and not one event is written. Seeded, so a failure repeats.
+// never a 500, the app keeps answering, and not one event is written. Then every admin API route
+// (listed from the Hono app, so a new route is fuzzed too) with a valid session and CSRF token:
+// malformed bodies, query strings and path parameters get no 500, a 4xx with a clear message, and
+// no event. Seeded, so a failure repeats.
 import { assert, assertEquals } from "@std/assert";
 import { signInitData } from "../web/telegram/init_data.ts";
 import { backends } from "./support/db.ts";
 import { startBot, startSandboxServer } from "./support/telegram.ts";
 import { defaultWebhookSecret } from "../web/telegram/gateway.ts";
+import { adminRoutes } from "../web/admin/routes.ts";
+import type { AdminDeps } from "../web/admin/deps.ts";
+import type { Platform } from "../main.ts";
+import { adminHeaders, testAdminDeps } from "./support/admin.ts";
 
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? 20261121);
 
@@ -202,6 +209,185 @@ for (const backend of await backends({ pglite: false })) {
       assertEquals((await fetch(`${base}/healthz`).then((res) => res.json())).status, "ok", "still serving");
       assertEquals(await count(), before, "no event written for invalid input");
       console.log(`statuses: ${JSON.stringify([...statuses].sort())}`);
+    } finally {
+      await bot.stop();
+      await server.stop();
+    }
+  });
+}
+
+/** Path parameters no route can take: junk, malformed ids and dates, traversal, oversize, encodings. */
+const junkParams = [
+  "zzzzzzzzzz",
+  "0",
+  "-1",
+  "1.5",
+  "99999999999999999999",
+  "1e400",
+  "NaN",
+  "null",
+  "%00",
+  "%20",
+  "%F0%9F%92%A5",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%E2%80%AE",
+  "a".repeat(300),
+  "'%3B%20drop%20table%20events%3B--",
+  "2026-02-30",
+  "00000000-0000-0000-0000-00000000000g",
+  "%7B%7D",
+];
+const queryKeys = [
+  "limit",
+  "offset",
+  "after",
+  "cursor",
+  "from",
+  "to",
+  "version",
+  "status",
+  "q",
+  "type",
+  "stream",
+  "actor",
+  "month",
+  "date",
+  "serviceId",
+  "period",
+  "site",
+  "userId",
+  "tag",
+  "format",
+];
+const queryValues = [
+  "",
+  "-1",
+  "0",
+  "1e400",
+  "99999999999999999999",
+  "abc",
+  "%00",
+  "2026-13-45",
+  "[]",
+  "{}",
+  "null",
+  "%F0%9F%92%A5",
+  "1,2",
+  "..%2F",
+  "x".repeat(3000),
+];
+
+/**
+ * A query string: the i-th of a route's requests names key i (so every key reaches every route) with
+ * a value of the wrong kind, plus up to two random pairs, sometimes a key twice.
+ */
+function junkQuery(r: Rng, i: number): string {
+  const parts = [`${queryKeys[i % queryKeys.length]}=${queryValues[(i * 7 + r.int(3)) % queryValues.length]}`];
+  for (let n = r.int(3); n > 0; n--) parts.push(`${r.pick(queryKeys)}=${r.pick(queryValues)}`);
+  if (r.int(4) === 0) parts.push(parts[0]);
+  return `?${parts.join("&")}`;
+}
+
+/** The console's routes as the app mounts them, every optional service present so none is left out. */
+function adminRouteList(platform: Platform): { method: string; path: string }[] {
+  const stub: unknown = new Proxy(function () {}, { get: () => stub, apply: () => stub });
+  const parts = testAdminDeps({
+    store: platform.store,
+    runtime: platform.runtime,
+    adminIds: [1],
+    sessionSecret: "s".repeat(32),
+  });
+  // Services the platform may pass (chats, payments, support…) are stubs: routes are only listed, never called.
+  const deps = new Proxy(parts, {
+    get: (target, key) => key in target ? target[key as keyof AdminDeps] : stub,
+  });
+  const seen = new Set<string>();
+  return adminRoutes(deps).routes.filter((route) => route.method !== "ALL").flatMap(({ method, path }) => {
+    const key = `${method} ${path}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [{ method, path }];
+  });
+}
+
+const perRoute = Number(Deno.env.get("FUZZ_ADMIN_PER_ROUTE") ?? 60);
+
+/** Routes that take no input at all: a junk body or query changes nothing, so they may answer 2xx. */
+const inputless = new Set(["POST /logout"]);
+
+for (const backend of await backends({ pglite: false })) {
+  Deno.test(`[${backend}] every admin route, signed in: malformed bodies, queries, params: a clear 4xx, no event`, async () => {
+    const server = startSandboxServer();
+    const adminId = 4242;
+    const sessionSecret = "admin-fuzz-session-secret-0123456789";
+    const bot = await startBot(backend, server, "webhook", {
+      env: {
+        ADMIN_IDS: String(adminId),
+        SESSION_SECRET: sessionSecret,
+        SUPPORT_CHAT_ID: String(server.sandbox.forumGroup().id),
+      },
+    });
+    const base = `${bot.platform.url}/api/admin`;
+    const r = random(seed + 1);
+    const headers = await adminHeaders(sessionSecret, adminId);
+    try {
+      const routes = adminRouteList(bot.platform);
+      assert(routes.length >= 70, `the admin app lists its routes: ${routes.length}`);
+      for (const area of ["/support/", "/payments/", "/broadcast/", "/booking/", "/integrations/", "/reports"]) {
+        assert(routes.some((route) => route.path.startsWith(area)), `routes of ${area} are listed`);
+      }
+      const count = async () =>
+        (await bot.platform.store.db.sql<{ n: number }[]>`select count(*)::int as n from events`)[0].n;
+      const before = await count();
+
+      const requests: { method: string; url: string; body?: string; route: string }[] = [];
+      for (const { method, path } of routes) {
+        for (let i = 0; i < perRoute; i++) {
+          // Every junk parameter once, then at random.
+          const filled = path.replace(/:[A-Za-z]+/g, () => i < junkParams.length ? junkParams[i] : r.pick(junkParams));
+          const params = filled !== path;
+          // A route with parameters gets a valid-looking body too, so its parameters alone are judged.
+          const body = method === "GET" ? undefined : params && r.int(3) === 0 ? "{}" : junkBody(r);
+          const query = method === "GET" || r.int(3) === 0 ? junkQuery(r, i) : "";
+          requests.push({ method, url: `${base}${filled}${query}`, body, route: `${method} ${path}` });
+        }
+      }
+
+      /** The first bad answer of each route (one example says enough; the rest would only repeat it). */
+      const failures = new Map<string, string>();
+      const fail = (route: string, what: string) => failures.has(route) || failures.set(route, what);
+      const statuses = new Map<number, number>();
+      let next = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < requests.length) {
+          const { method, url, body, route } = requests[next++];
+          const response = await fetch(url, {
+            method,
+            headers: { ...headers, "content-type": "application/json" },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          const what = `${response.status} ${method} ${url.slice(base.length, base.length + 160)} ${
+            body?.slice(0, 160) ?? ""
+          }`;
+          if (response.ok) {
+            await response.body?.cancel();
+            if (method !== "GET" && !inputless.has(route)) fail(route, `accepted: ${what}`);
+            continue;
+          }
+          const answer = await response.json().catch(() => undefined);
+          if (response.status >= 500) fail(route, `server error: ${what} → ${JSON.stringify(answer)}`);
+          else if (typeof answer?.error !== "string" || answer.error.length < 5) {
+            fail(route, `no clear message: ${what} → ${JSON.stringify(answer)}`);
+          }
+        }
+      }));
+      assertEquals([...failures.values()], [], `bad answers on ${failures.size} routes`);
+      assertEquals(await count(), before, "no event written for invalid input");
+      console.log(
+        `${routes.length} routes, ${requests.length} requests; statuses: ${JSON.stringify([...statuses].sort())}`,
+      );
     } finally {
       await bot.stop();
       await server.stop();

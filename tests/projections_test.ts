@@ -1,6 +1,8 @@
 // Projections, reactors and timers against real databases.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { ProjectionRunner } from "../projections/runner.ts";
+import { readCheckpoint } from "../projections/checkpoints.ts";
+import { Wakeup } from "../events/subscription.ts";
 import { eventStatsProjection } from "../projections/event_stats.ts";
 import { defineProjection, type Projection } from "../projections/projection.ts";
 import { type Reactor, ReactorRunner } from "../projections/reactor.ts";
@@ -195,6 +197,88 @@ for (const backend of await backends({ pglite: false })) {
       await other.store.close();
       await other.db.close().catch(() => {});
       await ts.close();
+    }
+  });
+
+  Deno.test(`[${backend}] runOnce and idle() wait for a write transaction that began before what they must read`, async () => {
+    const ts = await openTestStore(backend);
+    try {
+      const began = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const older = ts.db.sql.begin(async (tx) => {
+        await tx`select pg_current_xact_id()`; // takes a transaction id, as any writer does
+        began.resolve();
+        await release.promise;
+      });
+      await began.promise;
+      await ts.store.append("c-1", [inc(5)]); // committed, but behind the older transaction in reading order
+      setTimeout(() => release.resolve(), 300);
+      const runner = new ProjectionRunner(sumProjection(), ts.db, ts.store);
+      assertEquals(await runner.runOnce(), 1, "read once the older transaction ended");
+      await older;
+      assertEquals(await readSum(ts), { total: 5, events: 1 });
+
+      const held = Promise.withResolvers<void>();
+      const letGo = Promise.withResolvers<void>();
+      const another = ts.db.sql.begin(async (tx) => {
+        await tx`select pg_current_xact_id()`;
+        held.resolve();
+        await letGo.promise;
+      });
+      await held.promise;
+      await ts.store.append("c-1", [inc(6)]);
+      const live = new ProjectionRunner(sumProjection(), ts.db, ts.store);
+      live.start();
+      setTimeout(() => letGo.resolve(), 300);
+      await live.idle();
+      assertEquals(await readSum(ts), { total: 11, events: 2 }, "idle() came before what it promised was read");
+      await live.stop();
+      await another;
+    } finally {
+      await ts.close();
+    }
+  });
+
+  Deno.test(`[${backend}] appends wake the readers of their types only, here and in other processes`, async () => {
+    const here = await openTestStore(backend);
+    const there = await openTestStore(backend, { schema: here.db.schema });
+    try {
+      const woken: (readonly string[] | undefined)[] = [];
+      here.store.onAppend((types) => woken.push(types));
+      await there.store.append("c-1", [inc(1), { type: "Rang", data: { note: "a" } }]);
+      await waitFor(() => woken.length === 1, "another process's append, told through NOTIFY");
+      assertEquals(woken.map((types) => [...types ?? ["any"]].sort()), [["Incremented", "Rang"]]);
+      await here.store.append("c-1", [inc(1)]);
+      await new Promise((r) => setTimeout(r, 300)); // time for our own NOTIFY to come back
+      assertEquals(woken.length, 2, "our own append wakes once, not again through NOTIFY");
+
+      const latch = new Wakeup(here.store, ["Incremented"]);
+      let opened = false;
+      const waiting = latch.wait(60_000).then(() => opened = true);
+      await here.store.append("bell", [{ type: "Rang", data: { note: "here" } }]);
+      await there.store.append("bell", [{ type: "Rang", data: { note: "there" } }]);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(opened, false, "appends of other types leave the latch closed");
+      await there.store.append("c-3", [inc(1), { type: "Rang", data: { note: "both" } }]);
+      await waiting;
+      latch.close();
+
+      const runner = new ProjectionRunner(sumProjection(), here.db, here.store, { pollIntervalMs: 60_000 });
+      runner.start();
+      await runner.idle();
+      const before = await readCheckpoint(here.db.sql, runner.name);
+      for (let i = 0; i < 5; i++) await here.store.append("bell", [{ type: "Rang", data: { note: `${i}` } }]);
+      await there.store.append("bell", [{ type: "Rang", data: { note: "there" } }]);
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(await readCheckpoint(here.db.sql, runner.name), before, "others' events neither woke nor wrote");
+      const { positions } = await there.store.append("c-2", [inc(7)]);
+      await waitFor(async () => (await readSum(here)).events === 4, "its own type wakes it");
+      assertEquals((await readCheckpoint(here.db.sql, runner.name))?.checkpoint.position, positions.at(-1));
+      await runner.stop();
+    } finally {
+      await there.store.close();
+      await there.db.close().catch(() => {});
+      await here.close();
     }
   });
 }

@@ -11,6 +11,7 @@ import { bookingBench } from "./booking_bench.ts";
 import { supportBench } from "./support_bench.ts";
 import { broadcastBench } from "./broadcast_bench.ts";
 import { opsBench } from "./ops_bench.ts";
+import { soakBench } from "./soak_bench.ts";
 import { benchUrl, type Figure } from "./support.ts";
 import { writeReport } from "./ops_report.ts";
 
@@ -29,6 +30,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   support: supportBench,
   broadcast: broadcastBench,
   ops: opsBench,
+  soak: soakBench,
 };
 const selected = Deno.args.length > 0 ? Deno.args : Object.keys(benches);
 const unknown = selected.filter((name) => !(name in benches));

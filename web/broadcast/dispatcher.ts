@@ -1,26 +1,28 @@
 // Delivers running mailings. One process leads (an advisory lock); for each mailing that is
-// starting or sending it freezes the recipients (pages of the audience, ascending ids), then
-// claims a chunk, sends it through the throttle and records its outcome, chunk after chunk.
+// starting or sending it freezes the recipients (pages of the audience, ascending ids), then hands
+// them to a MailingDelivery, which claims a chunk, sends it through the throttle and records its
+// outcome, chunk after chunk.
 //
 // Exactly once: a chunk is claimed (an event) before its first call and claims only move forward,
 // so nobody is sent to twice, whatever dies when. A chunk still open when its process died is
 // recorded "in doubt" — Telegram may or may not have delivered it, and the Bot API offers no way
-// to ask — and is not resent. The next claim is written while the chunk before it goes out (so
-// claims never hold sending up), which bounds what a crash leaves in doubt to about three chunks:
-// the one awaiting answers, the one going out, the one claimed next.
+// to ask — and is not resent, even the calls in it that never started: telling those apart
+// durably takes a write per call, which is what a one-message claim is. Claims are as small and as late as keeps the budget busy (what it
+// sends while one claim is written, claimed just before its first slot), so a crash leaves in
+// doubt about the calls on the wire plus at most two small chunks (see delivery.ts).
 import type { Api } from "grammy";
 import type { Database } from "../../events/database.ts";
 import type { EventStore, RecordedEvent } from "../../events/store.ts";
 import type { ActorRuntime } from "../../actors/runtime.ts";
 import { mailingActor, type MailingState } from "../../actors/broadcast.ts";
-import { userActor } from "../../actors/user.ts";
 import { advisoryLeadership, type Leadership } from "../../projections/leadership.ts";
 import { Wakeup } from "../../events/subscription.ts";
 import type { SendBudget, Throttle } from "../telegram/throttle.ts";
 import type { Language } from "../../events/telegram.ts";
 import { audiencePage } from "./audience.ts";
-import { mailingCall } from "./message.ts";
-import { type CallStats, sendThrottled } from "./call.ts";
+import type { CallStats } from "./call.ts";
+import { Departures } from "./departures.ts";
+import { MailingDelivery } from "./delivery.ts";
 import { log } from "../../log.ts";
 
 export interface DispatcherOptions {
@@ -34,17 +36,6 @@ export interface DispatcherOptions {
   pageSize?: number;
   backoffMs?: number;
 }
-
-/** What one chunk of a mailing came to. */
-interface ChunkOutcome {
-  sent: number[];
-  blocked: number[];
-  failed: { userId: number; errorCode: number; description: string }[];
-  skipped: number[];
-}
-
-/** A chunk is what the budget sends in this long (at least 5 messages, or one second's worth; at most 100). */
-const chunkSeconds = 0.05;
 
 export class BroadcastDispatcher {
   readonly stats: CallStats & { sent: number } = { sent: 0, tooManyRequests: 0, retried: 0 };
@@ -132,60 +123,25 @@ export class BroadcastDispatcher {
     const budget: SendBudget = state.paid
       ? { name: "broadcast:paid", perSecond: this.options.paidRatePerSecond, outsideGlobal: true }
       : { name: "broadcast", perSecond: this.options.ratePerSecond };
-    const size = Math.min(100, Math.max(Math.min(5, budget.perSecond), Math.round(budget.perSecond * chunkSeconds)));
-    const chunks = new Set<Promise<unknown>>();
     const inFlight = this.#inFlight.get(mailingId) ?? new Set<number>();
     this.#inFlight.set(mailingId, inFlight);
-    let cursor = state.cursor;
-    let previousOnWire = Promise.resolve();
-    try {
-      while (this.#running) {
-        // Who left meanwhile is looked up while the claim is written: this process alone claims,
-        // so the range the claim will get is known already.
-        const [claimed, gone] = await Promise.all([
-          mailings.send(mailingId, { type: "claim", size }, { actor: "broadcast" }),
-          this.#gone(recipients.slice(cursor, cursor + size)),
-        ]);
-        if (!claimed.ok || claimed.events.length === 0) break; // paused, cancelled, or all claimed
-        const claim = claimed.events[0].data as { chunk: number; from: number; to: number };
-        cursor = claim.to;
-        inFlight.add(claim.chunk);
-        const started = Promise.withResolvers<void>();
-        const allOnWire = Promise.withResolvers<void>();
-        const chunk = this.#sendChunk(state, recipients.slice(claim.from, claim.to), gone, budget, {
-          after: previousOnWire,
-          onStarted: started.resolve,
-          onAll: allOnWire.resolve,
-        })
-          .then((outcome) => this.#record(mailingId, claim.chunk, outcome))
-          .then(() => void inFlight.delete(claim.chunk))
-          .finally(() => chunks.delete(chunk));
-        chunks.add(chunk);
-        previousOnWire = allOnWire.promise;
-        // The next claim is written while this chunk goes out, so claims never hold sending up,
-        // and at most two chunks are ever claimed but not yet sent.
-        await Promise.race([started.promise, chunk]);
-      }
-    } finally {
-      await Promise.allSettled([...chunks]);
-    }
-  }
-
-  /** Records a chunk's outcome, trying again while the database is away (its sends are done). */
-  async #record(mailingId: string, chunk: number, outcome: ChunkOutcome): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        await this.runtime.actor(mailingActor).send(mailingId, { type: "record", chunk, ...outcome }, {
-          commandId: `chunk:${chunk}`,
-          actor: "broadcast",
-        });
-        return;
-      } catch (error) {
-        if (!this.#running && attempt > 3) throw error;
-        log.warn("broadcast chunk outcome not recorded; trying again", { mailing: mailingId, chunk, error });
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
-      }
-    }
+    const delivery = new MailingDelivery(
+      {
+        runtime: this.runtime,
+        api: this.api()!,
+        throttle: this.throttle()!,
+        stats: this.stats,
+        maxAttempts: this.options.maxAttempts ?? 5,
+        backoffMs: this.options.backoffMs,
+        running: () => this.#running,
+        inFlight,
+      },
+      state,
+      recipients,
+      new Departures(this.db.sql, recipients, budget.perSecond),
+      budget,
+    );
+    await delivery.run();
   }
 
   /** Chunks claimed by a process that died (not in flight here): recorded in doubt, never resent. */
@@ -243,64 +199,5 @@ export class BroadcastDispatcher {
       }
     }
     return list;
-  }
-
-  /** Recipients who blocked the bot or sent /stop since the start: they are left out. */
-  async #gone(chunk: [number, Language][]): Promise<Set<number>> {
-    if (chunk.length === 0) return new Set();
-    const ids = JSON.stringify(chunk.map(([id]) => id));
-    const rows = await this.db.sql<{ user_id: string | number }[]>`
-      select user_id from broadcast_subscribers
-      where user_id in (select x::bigint from jsonb_array_elements_text(${ids}::text::jsonb) x) and (blocked or opted_out)`;
-    return new Set(rows.map((r) => Number(r.user_id)));
-  }
-
-  /** Sends a chunk at the budget's pace, then waits for its answers. */
-  async #sendChunk(
-    state: MailingState,
-    chunk: [number, Language][],
-    gone: Set<number>,
-    budget: SendBudget,
-    /** after: the chunk before is all on its way (one budget takes its slots in order). */
-    wire: { after: Promise<void>; onStarted: () => void; onAll: () => void },
-  ): Promise<ChunkOutcome> {
-    const outcome: ChunkOutcome = { sent: [], blocked: [], failed: [], skipped: [] };
-    const api = this.api()!;
-    const throttle = this.throttle()!;
-    const due = chunk.filter(([userId]) => !gone.has(userId));
-    outcome.skipped.push(...chunk.filter(([userId]) => gone.has(userId)).map(([id]) => id));
-    const calls: Promise<void>[] = [];
-    await wire.after;
-    for (const [i, [userId, language]] of due.entries()) {
-      if (i === 1) wire.onStarted();
-      const call = mailingCall(state.mailingId, state.content!, language, userId, { paid: state.paid });
-      const wired = Promise.withResolvers<void>();
-      calls.push(
-        sendThrottled(api, throttle, budget, userId, call, {
-          maxAttempts: this.options.maxAttempts ?? 5,
-          stats: this.stats,
-          backoffMs: this.options.backoffMs,
-        }, wired.resolve).then(async (result) => {
-          wired.resolve();
-          if (result.ok) {
-            this.stats.sent++;
-            outcome.sent.push(userId);
-          } else if (result.errorCode === 403) {
-            outcome.blocked.push(userId);
-            await this.runtime.actor(userActor).send(String(userId), { type: "markBlocked", userId }, {
-              commandId: `broadcast-blocked:${state.mailingId}`,
-              actor: "broadcast",
-            }).catch((error) => log.warn("blocked user not marked", { userId, error }));
-          } else outcome.failed.push({ userId, ...result });
-        }),
-      );
-      // One slot at a time: the next is taken once this call has left, so the throttle paces by
-      // when calls really leave, and replies are never queued behind a run of reserved slots.
-      await wired.promise;
-    }
-    wire.onStarted();
-    wire.onAll();
-    await Promise.all(calls);
-    return outcome;
   }
 }

@@ -36,7 +36,7 @@ export class SupportHub {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#wakeup = new Wakeup(this.store);
+    this.#wakeup = new Wakeup(this.store, shown);
     this.#loop = this.#run();
   }
 
@@ -98,13 +98,13 @@ export class SupportHub {
     while (this.#running) {
       try {
         after ??= await this.#head();
-        const { events, next } = await this.store.readPage({ after, limit: 1000, types: shown, withData: false });
+        const { events, next, full } = await this.store.readPage({ after, limit: 1000, types: shown, withData: false });
         if (next) after = next;
         for (const event of events) {
           if (!event.streamId.startsWith(prefix)) continue;
           this.#wake(event.streamId.slice(prefix.length));
         }
-        if (next && events.length > 0) continue;
+        if (full) continue;
       } catch (error) {
         log.error("support hub: reading the log failed", { error });
       }

@@ -100,13 +100,17 @@ export class OutboxSender extends Consumer {
     return checkpoint;
   }
 
+  protected override get readPosition(): Checkpoint {
+    return this.#cursor ?? this.checkpoint;
+  }
+
   /** Reads and dispatches everything new; returns without waiting for the calls to finish. */
   override async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
       await this.#watermark.room();
       if (this.stopping) return total;
-      const { events, next } = await this.store.readPage({
+      const { events, next, full } = await this.store.readPage({
         after: this.#cursor!,
         limit: this.batchSize,
         ...this.reads,
@@ -123,6 +127,7 @@ export class OutboxSender extends Consumer {
         if (!mark.done) this.#dispatch(event, mark);
       }
       this.#watermark.passed(next);
+      if (!full) return total; // caught up: no read of an empty page after each short one
     }
   }
 
