@@ -14,6 +14,7 @@ import {
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
+  type Page,
   type PageOptions,
   type RecordedEvent,
   start,
@@ -156,38 +157,49 @@ export class PostgresEventStore implements EventStore {
     return (await this.readPage({ after: options.after ?? start, limit: options.limit ?? 1000 })).events;
   }
 
-  async readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint; full?: boolean }> {
+  async readPage(options: PageOptions): Promise<Page> {
     const { after, limit, types, actorPrefix } = options;
     const withData = options.withData ?? true;
+    const ahead = options.ahead ?? false;
     const typeList = JSON.stringify(types ?? []);
-    // Of the unwanted rows only the page's last comes back: its position moves the checkpoint.
-    const rows = await this.db.sql<EventRow[]>`
-      select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted, scanned_rows,
+    // Rows past the oldest running transaction ("unsettled") sort after all settled ones; of the
+    // unwanted settled rows only the last comes back: its position moves the checkpoint.
+    const rows = await this.db.sql<PageRow[]>`
+      select global_position, tx_id::text as tx_text, stream_id, stream_version, event_id, type, schema_version, wanted,
+             settled, last_settled, scanned_settled,
              case when wanted and ${withData} then data end as data,
              case when wanted then metadata end as metadata,
              (extract(epoch from created_at) * 1000)::float8 as created_ms
       from (
-        select *, lead(global_position) over (order by tx_id, global_position) is null as last_row,
-               count(*) over () as scanned_rows
+        select *, settled and not coalesce(lead(settled) over w, false) as last_settled,
+               count(*) filter (where settled) over () as scanned_settled
         from (
           select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb)))
                     and (${actorPrefix === undefined} or starts_with(metadata->>'actor', ${
       actorPrefix ?? ""
-    })) as wanted
+    })) as wanted,
+                 tx_id < pg_snapshot_xmin(pg_current_snapshot()) as settled
           from events
           where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
-            and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            and (${ahead} or tx_id < pg_snapshot_xmin(pg_current_snapshot()))
           order by tx_id, global_position limit ${limit}
         ) scanned
+        window w as (order by tx_id, global_position)
       ) page
-      where wanted or last_row
+      where wanted or last_settled
       order by tx_id, global_position`;
-    if (rows.length === 0) return { events: [] };
-    const last = rows[rows.length - 1];
-    const wanted = rows.filter((row) => (row as EventRow & { wanted: boolean }).wanted);
-    const events = withData ? await this.codec.decode(wanted) : this.codec.envelopes(wanted);
-    const full = (last as EventRow & { scanned_rows: number }).scanned_rows >= limit;
-    return { events, next: { txId: last.tx_text, position: last.global_position }, full };
+    const settled = rows.filter((row) => row.settled);
+    const lastSettled = settled.findLast((row) => row.last_settled);
+    const decode = (list: PageRow[]) => withData ? this.codec.decode(list) : this.codec.envelopes(list);
+    const events = await decode(settled.filter((row) => row.wanted));
+    const aheadRows = rows.filter((row) => !row.settled && row.wanted);
+    const page: Page = { events };
+    if (lastSettled) {
+      page.next = { txId: lastSettled.tx_text, position: lastSettled.global_position };
+      page.full = lastSettled.scanned_settled >= limit;
+    }
+    if (ahead) page.ahead = aheadRows.length > 0 ? await decode(aheadRows) : [];
+    return page;
   }
 
   async loadStream(streamId: string, stateVersion: number | null) {
@@ -232,6 +244,7 @@ export class PostgresEventStore implements EventStore {
 }
 
 type LoadedRow = EventRow & { snap_version: number | null; snap_state: unknown };
+type PageRow = EventRow & { wanted: boolean; settled: boolean; last_settled: boolean; scanned_settled: number };
 
 const readKey = (stateVersion: number, fromVersion: number, streamId: string) =>
   `${stateVersion}:${fromVersion}:${streamId}`;

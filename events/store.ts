@@ -72,6 +72,21 @@ export interface PageOptions {
   withData?: boolean;
   /** Only events whose metadata.actor starts with this ("admin:"): filtered in the database. */
   actorPrefix?: string;
+  /**
+   * Also return, as `ahead`, wanted events already committed past the oldest running transaction:
+   * in no settled order against what commits later, and not covered by `next` (for readers that
+   * may act early and still meet them again in order).
+   */
+  ahead?: boolean;
+}
+
+export interface Page {
+  events: RecordedEvent[];
+  next?: Checkpoint;
+  /** The page scanned `limit` rows: more may follow at once; otherwise the reader is caught up. */
+  full?: boolean;
+  /** See PageOptions.ahead. */
+  ahead?: RecordedEvent[];
 }
 
 export type AppendListener = (types?: readonly string[]) => void;
@@ -85,8 +100,7 @@ export interface EventStore {
    * One page for a consumer: only the types it reads (data decoded only when it wants data), and
    * `next`, the checkpoint past everything scanned, so skipped events are never read again.
    */
-  /** `full` when the page scanned `limit` rows: more may follow at once; otherwise the reader is caught up. */
-  readPage(options: PageOptions): Promise<{ events: RecordedEvent[]; next?: Checkpoint; full?: boolean }>;
+  readPage(options: PageOptions): Promise<Page>;
   /**
    * A stream from its latest snapshot of this state version (when one exists) in one round trip:
    * what an actor needs to activate.

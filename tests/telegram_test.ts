@@ -162,6 +162,39 @@ Deno.test(`[${backend}/webhook] 429 storms: every reply arrives once`, async () 
   }
 });
 
+Deno.test({
+  name: `[${backend}/webhook] a reply committed behind a long write transaction goes out at once, and once`,
+  ignore: backend !== "postgres", // PGlite has one connection: a held transaction would hold everything
+  async fn() {
+    const server = startSandboxServer();
+    const bot = await startBot(backend, server, "webhook");
+    const held = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    // Another writer (a projection's batch, say) that took its transaction id first and commits late.
+    const older = bot.platform.store.db.sql.begin(async (tx) => {
+      await tx`select pg_current_xact_id()`;
+      held.resolve();
+      await release.promise;
+    });
+    try {
+      await held.promise;
+      const fay = server.driver.user("Fay", { language: "en" });
+      fay.send("/help");
+      await fay.expectMessage(/What I can do/, 3_000); // not held until the older transaction ends
+      release.resolve();
+      await older;
+      await waitFor(() => bot.platform.gateway.sender.pending === 0, "the ordered read meets the early call");
+      await fay.expectSilence(500);
+      assertEquals(fay.botMessages.length, 1, "performed early, then only marked done");
+    } finally {
+      release.resolve();
+      await older.catch(() => {});
+      await bot.stop();
+      await server.stop();
+    }
+  },
+});
+
 Deno.test(`[${backend}/webhook] bad requests to the webhook change nothing`, async () => {
   const server = startSandboxServer();
   const bot = await startBot(backend, server, "webhook");

@@ -36,17 +36,24 @@ export class UpdateIntake {
     this.#bot = bot;
   }
 
-  /** Stores the update (webhook route); true if it is new and should be dispatched. */
-  async accept(update: Update): Promise<boolean> {
+  /**
+   * Stores the update (webhook route) and handles it meanwhile rather than after: what handling
+   * does is appends keyed by the update id, so handling a copy stored before repeats nothing, and
+   * the inbox row is what recovery needs if the handler dies. Resolves once the update is stored.
+   */
+  async receive(update: Update): Promise<void> {
     if (this.#draining) throw new DrainingError();
     const accepting = (async () => {
       while (this.#inFlight.size >= (this.options.maxInHand ?? 1000)) await Promise.race(this.#inFlight);
+      if (this.#draining) throw new DrainingError();
       this.warmUp(update);
-      return await this.ledger.accept(update.update_id, update);
+      const stored = this.ledger.accept(update.update_id, update);
+      this.dispatch(update, stored);
+      return await stored;
     })();
     this.#accepting.add(accepting);
     try {
-      return await accepting;
+      await accepting;
     } finally {
       this.#accepting.delete(accepting);
     }
@@ -57,10 +64,16 @@ export class UpdateIntake {
     return this.#draining;
   }
 
-  /** Handles a stored update in the background and marks it done; on failure recovery retries it. */
-  dispatch(update: Update): void {
+  /**
+   * Handles an update in the background and, once it is stored as new (`stored`), marks it done; on
+   * failure recovery retries it. A copy stored before is left for its first handler to mark.
+   */
+  dispatch(update: Update, stored: Promise<boolean> = Promise.resolve(true)): void {
+    stored.catch(() => {}); // the webhook reports a failed store; here it only means nothing to mark
     const run = this.#bot!.handleUpdate(update)
-      .then(() => this.ledger.finish(update.update_id))
+      .then(async () => {
+        if (await stored) await this.ledger.finish(update.update_id);
+      })
       .catch((error) => {
         this.stats.failed++;
         log.error("update not finished; recovery will retry it", { update_id: update.update_id, error });

@@ -47,6 +47,9 @@ type Outcome =
 /** Thrown in a lane when the sender stops: calls without an outcome are redone after restart. */
 class Stopping extends Error {}
 
+/** Calls performed ahead of the ordered read at most; past it they wait for their turn. */
+const maxEarly = 1000;
+
 export const outcomeIdOf = (queuedEventId: string) => deterministicId("telegram-call-outcome", queuedEventId);
 
 export class OutboxSender extends Consumer {
@@ -57,6 +60,8 @@ export class OutboxSender extends Consumer {
   /** Where reading has got to; the durable checkpoint trails it at the watermark. */
   #cursor?: Checkpoint;
   readonly #lanes = new Map<number, Promise<void>>();
+  /** Calls performed ahead of the ordered read (see catchUp), until that read meets them. */
+  readonly #early = new Map<string, Promise<void>>();
   readonly #watermark: Watermark;
 
   constructor(
@@ -110,24 +115,39 @@ export class OutboxSender extends Consumer {
     for (;;) {
       await this.#watermark.room();
       if (this.stopping) return total;
-      const { events, next, full } = await this.store.readPage({
+      // Calls committed behind a transaction still running (a projection's batch, say) go out at
+      // once rather than when it ends; the ordered read meets them later and only marks them.
+      const { events, next, full, ahead = [] } = await this.store.readPage({
         after: this.#cursor!,
         limit: this.batchSize,
         ...this.reads,
+        ahead: this.#early.size < maxEarly,
       });
-      if (!next) return total;
-      this.#cursor = next;
-      total += events.length;
-      const done = await this.#alreadyDone(events.filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo));
-      for (const event of events) {
-        const mark = this.#watermark.add(
-          { txId: event.txId, position: event.globalPosition },
-          done.has(outcomeIdOf(event.eventId)),
-        );
-        if (!mark.done) this.#dispatch(event, mark);
+      const fresh = ahead.filter((e) => !this.#early.has(e.eventId));
+      const done = await this.#alreadyDone(
+        [...events, ...fresh].filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo),
+      );
+      if (next) {
+        this.#cursor = next;
+        total += events.length;
+        for (const event of events) {
+          const at = { txId: event.txId, position: event.globalPosition };
+          const early = this.#early.get(event.eventId);
+          if (early) {
+            this.#early.delete(event.eventId);
+            const mark = this.#watermark.add(at, false);
+            early.then(() => this.#watermark.done(mark), () => {});
+            continue;
+          }
+          const mark = this.#watermark.add(at, done.has(outcomeIdOf(event.eventId)));
+          if (!mark.done) this.#dispatch(event, mark);
+        }
+        this.#watermark.passed(next);
       }
-      this.#watermark.passed(next);
-      if (!full) return total; // caught up: no read of an empty page after each short one
+      for (const event of fresh) {
+        if (!done.has(outcomeIdOf(event.eventId))) this.#early.set(event.eventId, this.#performInLane(event));
+      }
+      if (!next || !full) return total; // caught up: no read of an empty page after each short one
     }
   }
 
@@ -146,15 +166,19 @@ export class OutboxSender extends Consumer {
   }
 
   #dispatch(event: RecordedEvent, mark: Mark): void {
+    this.#performInLane(event).then(() => this.#watermark.done(mark), () => {}); // stopping: redone after restart
+  }
+
+  /** Performs the call in its chat's lane, after the calls queued there before; resolves once recorded. */
+  #performInLane(event: RecordedEvent): Promise<void> {
     const chatId = (event.data as { chatId: number }).chatId;
-    const lane = (this.#lanes.get(chatId) ?? Promise.resolve()).then(() => this.#performUntilRecorded(event)).then(
-      () => this.#watermark.done(mark),
-      () => {}, // stopping: the mark stays open and the call is redone after restart
-    );
+    const call = (this.#lanes.get(chatId) ?? Promise.resolve()).then(() => this.#performUntilRecorded(event));
+    const lane = call.catch(() => {}); // a stopped call must not stop the lane's later ones from settling
     this.#lanes.set(chatId, lane);
     lane.then(() => {
       if (this.#lanes.get(chatId) === lane) this.#lanes.delete(chatId);
     });
+    return call;
   }
 
   /** Performs the call; if recording its outcome fails (database away), tries again until it is recorded. */

@@ -32,10 +32,8 @@ export const updateSchema = z.looseObject({
 });
 
 export interface UpdateIntake {
-  /** Stores the update; true if it is new and should be handled. */
-  accept(update: Update): Promise<boolean>;
-  /** Handles a stored update in the background. */
-  dispatch(update: Update): void;
+  /** Stores the update and handles it in the background; resolves once it is stored. */
+  receive(update: Update): Promise<void>;
   /** True while shutting down: updates get 503, so Telegram delivers them again (here or elsewhere). */
   readonly draining?: boolean;
 }
@@ -72,7 +70,7 @@ export function webhookRoutes(intake: UpdateIntake, secretToken: string): Hono {
     // Stored before Telegram hears 200: from here on the inbox, not Telegram, owns the retry.
     try {
       // A database that cannot store it in time: Telegram delivers it again (here or to another instance).
-      if (await withDeadline(intake.accept(update), 2_000, "update inbox")) intake.dispatch(update);
+      await withDeadline(intake.receive(update), 2_000, "update inbox");
     } catch (error) {
       if (error instanceof DrainingError) return draining();
       if (isDatabaseUnavailable(error)) {
