@@ -256,6 +256,27 @@ Deno.test(`[${backend}] support: a topic deleted by hand is recreated on the nex
   }
 });
 
+Deno.test(`[${backend}] support: an answer given the moment a topic appears reaches the visitor`, async () => {
+  const { server, bot, forum, agent, stop } = await setUp();
+  const { sandbox } = server;
+  const visitor = new WidgetVisitor(bot.platform.url, "shop1", origin);
+  await visitor.start();
+  const sse = visitor.stream(0);
+  try {
+    await sse.waitFor((e) => e.event === "status");
+    assertEquals((await visitor.send("Are you there?", { name: "Vera" })).status, 201);
+    // Before the sender has even recorded the topic's creation, let alone projected it.
+    await waitFor(() => sandbox.topics(forum.id).length > 0, "the topic", 10_000);
+    const [topic] = sandbox.topics(forum.id);
+    sandbox.userSends(agent.id, { text: "Yes, right here" }, { chatId: forum.id, threadId: topic.message_thread_id });
+    const answer = await sse.waitForMessage((m) => m.from === "agent", 15_000, "the agent's early answer");
+    assertEquals(answer.text, "Yes, right here");
+  } finally {
+    await sse.close();
+    await stop();
+  }
+});
+
 Deno.test(`[${backend}] support: files both ways — a visitor's PNG into the topic, an agent's document to the widget`, async () => {
   const { server, bot, forum, agent, stop } = await setUp();
   const { sandbox } = server;

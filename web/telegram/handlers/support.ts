@@ -40,6 +40,9 @@ export function attachmentOf(message: Message): Attachment | null {
   return null;
 }
 
+/** How long a message in a topic unknown to the read model waits for it to catch up. */
+const newTopicPatienceMs = 10_000;
+
 const commands = new Set(["close", "reopen", "ban", "unban", "info", "delete"]);
 
 export function supportHandlers(deps: SupportHandlerDeps): Composer<BotContext> {
@@ -50,11 +53,19 @@ export function supportHandlers(deps: SupportHandlerDeps): Composer<BotContext> 
     return chatId !== undefined && ctx.chat?.id === chatId;
   });
 
-  /** The conversation this topic belongs to, or undefined (General, or a topic of something else). */
-  const sessionOf = (message: Message | undefined) =>
-    message?.is_topic_message && message.message_thread_id
-      ? support.sessionByThread(message.chat.id, message.message_thread_id)
-      : Promise.resolve(undefined);
+  /**
+   * The conversation this topic belongs to, or undefined (General, or a topic of something else).
+   * Agents see a topic the moment Telegram creates it, before its outcome is recorded and projected,
+   * so an unknown topic is looked up again for a while rather than its message passed over.
+   */
+  const sessionOf = async (message: Message | undefined) => {
+    if (!message?.is_topic_message || !message.message_thread_id) return undefined;
+    for (let waited = 0, pause = 50;; waited += pause, pause = Math.min(pause * 2, 1000)) {
+      const sessionId = await support.sessionByThread(message.chat.id, message.message_thread_id);
+      if (sessionId || waited >= newTopicPatienceMs) return sessionId;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  };
 
   const replyInTopic = (ctx: BotContext, key: MessageKey) =>
     deps.outbox.sendMessage(`update:${ctx.update.update_id}:support`, ctx.chat!.id, support.staffText(key), {
