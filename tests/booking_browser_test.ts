@@ -6,8 +6,7 @@ import { assert, assertEquals } from "@std/assert";
 import type { Page } from "playwright-core";
 import { backends } from "./support/db.ts";
 import { startBot, startSandboxServer } from "./support/telegram.ts";
-import { hasChromium, launchBrowser } from "./support/browser.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { hasChromium, launchBrowser, signInAdmin, watchProblems } from "./support/browser.ts";
 import { waitFor as waitForFast } from "./support/wait.ts";
 import { SandboxDriver } from "../web/sandbox/driver.ts";
 import { ManualClock } from "../actors/clock.ts";
@@ -80,11 +79,7 @@ Deno.test({
       assert(first.ok);
 
       const context = await browser.newContext({ locale: "en-US" });
-      const problems: string[] = [];
-      context.on("page", (page) => {
-        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-        page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-      });
+      const problems = watchProblems(context);
 
       const irina = driver.user("Irina", { language: "en" });
       await t.step("a client books from the Mini App's calendar and sees it in My bookings", async () => {
@@ -135,8 +130,7 @@ Deno.test({
           async () => (await sql`select 1 from booking_bookings where status = 'completed'`).length === 1,
           "the read model",
         );
-        const [name, value] = (await adminHeaders(sessionSecret, adminId, clock.now())).cookie.split(/=(.*)/s);
-        await context.addCookies([{ name, value, url: platform.url }]);
+        await signInAdmin(context, platform.url, { secret: sessionSecret, adminId, now: clock.now() });
         const page = await context.newPage();
         await page.goto(`${platform.url}/admin#/booking-stats?from=2026-03-01&to=2026-03-31`);
         const totals = page.getByRole("list", { name: "Totals" }).or(page.locator('dl[aria-label="Totals"]'));

@@ -4,8 +4,7 @@
 import { assertEquals } from "@std/assert";
 import { backends } from "./support/db.ts";
 import { startBot, startSandboxServer } from "./support/telegram.ts";
-import { hasChromium, launchBrowser } from "./support/browser.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { hasChromium, launchBrowser, signInAdmin, watchProblems } from "./support/browser.ts";
 import { postAd, write } from "./support/chats.ts";
 import { waitFor } from "./support/wait.ts";
 import { build } from "../web/build.ts";
@@ -47,13 +46,8 @@ Deno.test({
       await waitFor(async () => (await bot.platform.store.db.sql`select 1 from chat_reports`).length === 1, "report");
 
       const context = await browser.newContext({ locale: "en-US" });
-      const problems: string[] = [];
-      context.on("page", (page) => {
-        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-        page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-      });
-      const [name, value] = (await adminHeaders(sessionSecret, adminId)).cookie.split(/=(.*)/s);
-      await context.addCookies([{ name, value, url: bot.platform.url }]);
+      const problems = watchProblems(context);
+      await signInAdmin(context, bot.platform.url, { secret: sessionSecret, adminId });
       const page = await context.newPage();
       await page.goto(`${bot.platform.url}/admin#/reports`);
       const card = page.getByRole("article", { name: /^Report / });

@@ -6,44 +6,25 @@ import { openDatabase } from "../events/database.ts";
 import { commandEntity } from "../web/sandbox/sandbox.ts";
 import { backends, postgresUrl, uniqueSchema } from "./support/db.ts";
 import { startSandboxServer } from "./support/telegram.ts";
-import { lines } from "./support/lines.ts";
+import { startInstance } from "./support/instance.ts";
 import { waitFor } from "./support/wait.ts";
 
 const secret = "ops-shutdown-test-secret";
 
-function startApp(schema: string, apiRoot: string, token: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname],
-    env: {
-      DATABASE_URL: postgresUrl,
-      DATABASE_SCHEMA: schema,
-      PORT: "0",
-      BOT_TOKEN: token,
-      TELEGRAM_API_ROOT: apiRoot,
-      TELEGRAM_MODE: "webhook",
-      WEBHOOK_SECRET: secret,
-      UPDATE_LEASE_SECONDS: "1",
-      SEND_CHAT_PER_SECOND: "1000",
-      USER_MESSAGES_PER_MINUTE: "100000",
-      BACKUP_EVERY_HOURS: "0",
-      LOG_LEVEL: "info",
-    },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  // The whole of stderr is read, so a full pipe never blocks the app's logging.
-  const ready = Promise.withResolvers<string>();
-  let listening: string | undefined;
-  (async () => {
-    for await (const line of lines(child.stderr)) {
-      const entry = JSON.parse(line);
-      if (entry.msg === "listening") listening = entry.url;
-      if (entry.msg === "telegram gateway ready") ready.resolve(listening!);
-    }
-    ready.reject(new Error("the app exited before it was ready"));
-  })();
-  const url = ready.promise;
-  return { child, url };
+/** The app as its own process, ready once its gateway takes updates. */
+function startApp(name: string, schema: string, apiRoot: string, token: string) {
+  return startInstance(name, {
+    DATABASE_URL: postgresUrl,
+    DATABASE_SCHEMA: schema,
+    BOT_TOKEN: token,
+    TELEGRAM_API_ROOT: apiRoot,
+    TELEGRAM_MODE: "webhook",
+    WEBHOOK_SECRET: secret,
+    UPDATE_LEASE_SECONDS: "1",
+    SEND_CHAT_PER_SECOND: "1000",
+    USER_MESSAGES_PER_MINUTE: "100000",
+    BACKUP_EVERY_HOURS: "0",
+  }, { readyOn: "telegram gateway ready" });
 }
 
 for (const backend of await backends({ pglite: false })) {
@@ -51,10 +32,10 @@ for (const backend of await backends({ pglite: false })) {
     const server = startSandboxServer();
     const schema = uniqueSchema();
     const users = Array.from({ length: 40 }, (_, i) => server.sandbox.createUser(`U${i}`, { language: "en" }));
-    const first = startApp(schema, `${server.url}/sandbox`, server.sandbox.token);
+    const first = await startApp("first", schema, `${server.url}/sandbox`, server.sandbox.token);
     const db = await openDatabase({ url: postgresUrl, schema, poolSize: 2 });
     try {
-      const base = await first.url;
+      const base = first.url;
       const acked: number[] = [];
       const statuses = new Map<number, number>();
       let nextId = 1;
@@ -93,8 +74,7 @@ for (const backend of await backends({ pglite: false })) {
       });
       await waitFor(() => acked.length >= 150, "150 acknowledged updates", 20_000);
       const signalled = performance.now();
-      first.child.kill("SIGTERM");
-      const status = await first.child.status;
+      const status = await first.kill("SIGTERM");
       const exitMs = performance.now() - signalled;
       stop = true;
       await Promise.all(loops);
@@ -104,16 +84,14 @@ for (const backend of await backends({ pglite: false })) {
       assert(![...statuses.keys()].some((s) => s >= 500 && s !== 503), `statuses: ${[...statuses]}`);
 
       // Back up again: whatever was acknowledged is handled (most of it already was before the exit).
-      const second = startApp(schema, `${server.url}/sandbox`, server.sandbox.token);
-      await second.url;
+      const second = await startApp("second", schema, `${server.url}/sandbox`, server.sandbox.token);
       const handled = async () => {
         const rows = await db.sql<{ update_id: number }[]>`
           select update_id from telegram_updates where done and update_id in ${db.sql(acked)}`;
         return rows.length;
       };
       await waitFor(async () => (await handled()) === acked.length, "every acknowledged update handled", 20_000);
-      second.child.kill("SIGTERM");
-      assertEquals((await second.child.status).code, 0);
+      assertEquals((await second.kill("SIGTERM")).code, 0);
       console.log(`acked ${acked.length}, statuses ${JSON.stringify([...statuses])}, exit in ${Math.round(exitMs)} ms`);
     } finally {
       try {

@@ -4,8 +4,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { backends } from "./support/db.ts";
 import { startBot, startSandboxServer } from "./support/telegram.ts";
-import { hasChromium, launchBrowser } from "./support/browser.ts";
-import { adminHeaders } from "./support/admin.ts";
+import { hasChromium, launchBrowser, signInAdmin, watchProblems } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
 import { build } from "../web/build.ts";
 import { SandboxDriver } from "../web/sandbox/driver.ts";
@@ -48,13 +47,8 @@ Deno.test({
       );
 
       const context = await browser.newContext({ locale: "en-US" });
-      const problems: string[] = [];
-      context.on("page", (page) => {
-        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-        page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-      });
-      const [name, value] = (await adminHeaders(sessionSecret, adminId)).cookie.split(/=(.*)/s);
-      await context.addCookies([{ name, value, url: bot.platform.url }]);
+      const problems = watchProblems(context);
+      await signInAdmin(context, bot.platform.url, { secret: sessionSecret, adminId });
       const page = await context.newPage();
       await page.goto(`${bot.platform.url}/admin#/payments`);
       const revenue = page.getByRole("table", { name: "Revenue per day" });

@@ -5,10 +5,10 @@
 // /close and reopening; a topic deleted by hand is recreated. Screenshots go to tests/artifacts/.
 import { Buffer } from "node:buffer";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { BrowserContext, ConsoleMessage, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { build } from "../web/build.ts";
 import type { SandboxMessage, UserInfo } from "../web/sandbox/sandbox.ts";
-import { hasChromium, launchBrowser } from "./support/browser.ts";
+import { hasChromium, launchBrowser, watchProblems } from "./support/browser.ts";
 import { type SandboxServer, startBot, startSandboxServer } from "./support/telegram.ts";
 import type { Platform } from "../main.ts";
 import { createSupportSite } from "../web/support/sites.ts";
@@ -80,15 +80,7 @@ async function withDesk(test: (desk: Desk) => Promise<void>): Promise<void> {
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ locale: "ru-RU" });
-    const problems: string[] = [];
-    context.on("page", (page) => {
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-      page.on("console", (message: ConsoleMessage) => {
-        if (message.type() === "error" && !/Failed to load resource|net::ERR_FAILED/.test(message.text())) {
-          problems.push(`console: ${message.text()}`);
-        }
-      });
-    });
+    const problems = watchProblems(context, /Failed to load resource|net::ERR_FAILED/);
     await test({ platform, server, forumId, staff, site, hostUrl: host.url, context, problems });
     assertEquals(problems, [], "the pages logged errors");
   } finally {

@@ -2,7 +2,7 @@
 // (its own sandbox): Telegram's theme, the Back and Main buttons, sign-in, the event explorer, stream
 // versions, projection rebuilds, GDPR and admins. Screenshots go to tests/artifacts/.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { BrowserContext, ConsoleMessage, Frame, Page } from "playwright-core";
+import type { BrowserContext, Frame, Page } from "playwright-core";
 import { type Platform, start } from "../main.ts";
 import { adActor } from "../actors/ad.ts";
 import { parseConfig } from "../config.ts";
@@ -11,7 +11,7 @@ import { sandboxThemes } from "../web/sandbox/sandbox.ts";
 import { build } from "../web/build.ts";
 import { signInitData } from "../web/telegram/init_data.ts";
 import { type Backend, backends, postgresUrl, uniqueSchema } from "./support/db.ts";
-import { hasChromium, launchBrowser } from "./support/browser.ts";
+import { hasChromium, launchBrowser, watchProblems } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
 
 const [backend] = await backends();
@@ -55,15 +55,7 @@ async function withBrowser(test: (context: BrowserContext, problems: string[]) =
   try {
     const context = await browser.newContext({ locale: "en-US" });
     // A CSP violation or an uncaught error in any page fails the test.
-    const problems: string[] = [];
-    context.on("page", (page) => {
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-      page.on("console", (message: ConsoleMessage) => {
-        if (message.type() === "error" && !message.text().includes("Failed to load resource")) {
-          problems.push(`console: ${message.text()}`);
-        }
-      });
-    });
+    const problems = watchProblems(context, /Failed to load resource/);
     await test(context, problems);
     assertEquals(problems, [], "the pages logged errors");
   } finally {

@@ -13,8 +13,15 @@ export interface Instance {
 
 const main = new URL("../../main.ts", import.meta.url).pathname;
 
-/** Starts `main.ts` with this environment and resolves once it listens. */
-export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
+/**
+ * Starts `main.ts` with this environment and resolves once it listens, or once it logs `readyOn`
+ * (say "telegram gateway ready", for a test that posts updates at once).
+ */
+export async function startInstance(
+  name: string,
+  env: Record<string, string>,
+  options: { readyOn?: string } = {},
+): Promise<Instance> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", main],
     env: { LOG_LEVEL: "info", PORT: "0", ...env },
@@ -24,6 +31,7 @@ export async function startInstance(name: string, env: Record<string, string>): 
   }).spawn();
   const logs: Record<string, unknown>[] = [];
   const listening = Promise.withResolvers<string>();
+  let url: string | undefined;
   (async () => {
     for await (const line of lines(child.stderr)) {
       let entry: Record<string, unknown>;
@@ -33,16 +41,17 @@ export async function startInstance(name: string, env: Record<string, string>): 
         entry = { msg: line };
       }
       logs.push(entry);
-      if (entry.msg === "listening") listening.resolve(String(entry.url));
+      if (entry.msg === "listening") url = String(entry.url);
+      if (url && entry.msg === (options.readyOn ?? "listening")) listening.resolve(url);
       if (entry.msg === "start-up failed") listening.reject(new Error(`${name}: ${JSON.stringify(entry)}`));
     }
     listening.reject(new Error(`${name} exited before listening`));
   })();
-  const url = await listening.promise;
+  await listening.promise;
   let status: Promise<Deno.CommandStatus> | undefined;
   return {
     name,
-    url,
+    url: url!,
     child,
     logs,
     kill(signal: Deno.Signal = "SIGKILL") {
