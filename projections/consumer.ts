@@ -1,7 +1,7 @@
 // The loop every projection and reactor shares: win leadership, read after the checkpoint in
 // commit order, hand each batch over, sleep until woken or the poll interval passes.
 import type { Database } from "../events/database.ts";
-import type { Checkpoint, EventStore, RecordedEvent } from "../events/store.ts";
+import type { Checkpoint, EventStore, Page, RecordedEvent } from "../events/store.ts";
 import { Wakeup } from "../events/subscription.ts";
 import { advisoryLeadership, type Leadership } from "./leadership.ts";
 import { LostLeadershipError } from "./checkpoints.ts";
@@ -187,7 +187,6 @@ export abstract class Consumer {
   /** Reads and handles until nothing is left; returns how many events were read. */
   async catchUp(onBatch?: (read: number) => void): Promise<number> {
     let total = 0;
-    type Page = Awaited<ReturnType<EventStore["readPage"]>>;
     const page = (after: Checkpoint): Promise<Page> =>
       this.store.readPage({ after, limit: this.batchSize, ...this.reads });
     let pending: Promise<Page> | undefined = page(this.#scanned ?? this.checkpoint);
