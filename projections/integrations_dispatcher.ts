@@ -9,7 +9,7 @@
 import type { Database } from "../events/database.ts";
 import type { EventRow } from "../events/codec.ts";
 import type { PostgresEventStore } from "../events/postgres_store.ts";
-import type { Checkpoint, RecordedEvent } from "../events/store.ts";
+import type { RecordedEvent } from "../events/store.ts";
 import { deterministicId } from "../events/ids.ts";
 import { attemptTriggerTypes } from "../events/integrations.ts";
 import { deliveredData, type Topic, topicOfEventType } from "../events/integration_topics.ts";
@@ -23,9 +23,9 @@ import {
 } from "../actors/integration_delivery.ts";
 import { decideOnHistory } from "./integrations_decide.ts";
 import { streamIdOf } from "../actors/decider.ts";
-import { Consumer, type ConsumerOptions } from "./consumer.ts";
-import { advanceCheckpoint, ensureCheckpoint } from "./checkpoints.ts";
-import { type Mark, Watermark } from "./watermark.ts";
+import type { ConsumerOptions } from "./consumer.ts";
+import type { Mark } from "./watermark.ts";
+import { WatermarkConsumer } from "./watermark_consumer.ts";
 import { type BookEntry, SubscriptionBook } from "./integrations_book.ts";
 import { signatureHeader, signHeader } from "../web/integrations/signature.ts";
 import { log } from "../log.ts";
@@ -57,13 +57,10 @@ const columns = `global_position, tx_id::text as tx_text, stream_id, stream_vers
 export const attemptOutcomeId = (deliveryId: string, triggerEventId: string) =>
   deterministicId(streamIdOf(deliveryKind, deliveryId), `attempt:${triggerEventId}`, 0);
 
-export class IntegrationDispatcher extends Consumer {
+export class IntegrationDispatcher extends WatermarkConsumer {
   readonly stats = { delivered: 0, failed: 0 };
   protected override readonly reads = { types: [...SubscriptionBook.types, ...attemptTriggerTypes] };
   #book = new SubscriptionBook();
-  #outcomesPossibleUpTo = 0;
-  #cursor?: Checkpoint;
-  readonly #watermark: Watermark;
   readonly #running = new Set<Promise<void>>();
   #slots: number;
   readonly #waiting: (() => void)[] = [];
@@ -82,71 +79,38 @@ export class IntegrationDispatcher extends Consumer {
   ) {
     super("reactor:integrations_dispatch", db, eventStore, { batchSize: 500, ...dispatch });
     this.#slots = dispatch.concurrency;
-    this.#watermark = new Watermark({
-      maxInFlight: dispatch.maxInFlight ?? 5000,
-      current: () => this.checkpoint,
-      save: async (target) => {
-        try {
-          await advanceCheckpoint(this.db.sql, this.name, this.checkpoint, target);
-          this.checkpoint = target;
-        } catch (error) {
-          log.warn("integrations: checkpoint not saved; recorded outcomes make a redo harmless", { error });
-        }
-      },
-      stopping: () => this.stopping,
-    });
   }
 
-  /** Attempts read and not yet recorded (for /metrics and tests). */
-  get pending(): number {
-    return this.#watermark.pending;
-  }
-
-  protected async prepare(): Promise<Checkpoint> {
-    const checkpoint = await ensureCheckpoint(this.db.sql, this.name);
-    const [{ head }] = await this.db.sql<{ head: number }[]>`
-      select coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'global_position')), 0) as head`;
-    this.#outcomesPossibleUpTo = head;
+  protected override async lead(): Promise<void> {
     // The latest of every subscription: a retry goes to the URL and secret in force now.
     this.#book = await SubscriptionBook.load(this.db.sql, this.eventStore);
-    this.#watermark.reset();
-    this.#cursor = checkpoint;
     this.#abort = new AbortController();
-    return checkpoint;
-  }
-
-  protected handle(): Promise<void> {
-    return Promise.resolve(); // catchUp dispatches directly
-  }
-
-  protected override get readPosition(): Checkpoint {
-    return this.#cursor ?? this.checkpoint;
   }
 
   override async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
-      await this.#watermark.room();
+      await this.watermark.room();
       if (this.stopping) return total;
       const { events, next, full } = await this.store.readPage({
-        after: this.#cursor!,
+        after: this.cursor!,
         limit: this.batchSize,
         ...this.reads,
       });
       if (!next) return total;
-      this.#cursor = next;
+      this.cursor = next;
       total += events.length;
       const triggers = events.filter((e) => !SubscriptionBook.types.includes(e.type));
-      const done = await this.#alreadyDone(triggers.filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo));
+      const done = await this.#alreadyDone(triggers.filter((e) => e.globalPosition <= this.outcomesPossibleUpTo));
       const sources = await this.#sources(triggers.filter((e) => !done.has(e.eventId)));
       for (const event of events) {
         const subscription = SubscriptionBook.types.includes(event.type);
         const acts = !subscription && !done.has(event.eventId);
-        const mark = this.#watermark.add({ txId: event.txId, position: event.globalPosition }, !acts);
+        const mark = this.watermark.add({ txId: event.txId, position: event.globalPosition }, !acts);
         if (subscription) this.#book.apply(event);
         else if (acts) this.#start(event, sources, mark);
       }
-      this.#watermark.passed(next);
+      this.watermark.passed(next);
       if (!full) return total; // caught up: no read of an empty page after each short one
     }
   }
@@ -155,16 +119,16 @@ export class IntegrationDispatcher extends Consumer {
     const stopped = super.stop();
     this.#abort.abort(new Stopping());
     for (const controller of this.#inFlight) controller.abort(new Stopping());
-    this.#watermark.release();
+    this.watermark.release();
     for (const wake of this.#waiting.splice(0)) wake();
     await stopped;
     await Promise.allSettled([...this.#running]);
-    await this.#watermark.flush();
+    await this.watermark.flush();
   }
 
   #start(trigger: RecordedEvent, sources: Map<string, RecordedEvent>, mark: Mark): void {
     const run = this.#attemptUntilRecorded(trigger, sources).then(
-      () => this.#watermark.done(mark),
+      () => this.watermark.done(mark),
       () => {}, // stopping: the mark stays open and the attempt is made again after restart
     ).finally(() => this.#running.delete(run));
     this.#running.add(run);

@@ -9,10 +9,10 @@
 import { type Api, GrammyError, HttpError, type InputFile } from "grammy";
 import type { Database } from "../../events/database.ts";
 import { deterministicId } from "../../events/ids.ts";
-import type { Checkpoint, EventStore, RecordedEvent } from "../../events/store.ts";
-import { Consumer, type ConsumerOptions } from "../../projections/consumer.ts";
-import { advanceCheckpoint, ensureCheckpoint } from "../../projections/checkpoints.ts";
-import { type Mark, Watermark } from "../../projections/watermark.ts";
+import type { EventStore, RecordedEvent } from "../../events/store.ts";
+import type { ConsumerOptions } from "../../projections/consumer.ts";
+import type { Mark } from "../../projections/watermark.ts";
+import { WatermarkConsumer } from "../../projections/watermark_consumer.ts";
 import type { Throttle } from "./throttle.ts";
 import { log } from "../../log.ts";
 
@@ -52,17 +52,12 @@ const maxEarly = 1000;
 
 export const outcomeIdOf = (queuedEventId: string) => deterministicId("telegram-call-outcome", queuedEventId);
 
-export class OutboxSender extends Consumer {
+export class OutboxSender extends WatermarkConsumer {
   readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0 };
   protected override readonly reads = { types: ["TelegramCallQueued"] };
-  /** Calls queued after this position were queued during this lead: no outcome can exist for them yet. */
-  #outcomesPossibleUpTo = 0;
-  /** Where reading has got to; the durable checkpoint trails it at the watermark. */
-  #cursor?: Checkpoint;
   readonly #lanes = new Map<number, Promise<void>>();
   /** Calls performed ahead of the ordered read (see catchUp), until that read meets them. */
   readonly #early = new Map<string, Promise<void>>();
-  readonly #watermark: Watermark;
 
   constructor(
     db: Database,
@@ -73,76 +68,42 @@ export class OutboxSender extends Consumer {
     private readonly senderOptions: SenderOptions = {},
   ) {
     super("sender:telegram", db, store, { batchSize: 500, ...senderOptions });
-    this.#watermark = new Watermark({
-      maxInFlight: senderOptions.maxInFlight ?? 5000,
-      current: () => this.checkpoint,
-      save: async (target) => {
-        try {
-          await advanceCheckpoint(this.db.sql, this.name, this.checkpoint, target);
-          this.checkpoint = target;
-        } catch (error) {
-          log.warn("sender: checkpoint not saved; outcomes make a redo harmless", { error });
-        }
-      },
-      stopping: () => this.stopping,
-    });
-  }
-
-  /** Calls read from the outbox and not yet performed (for /metrics). */
-  get pending(): number {
-    return this.#watermark.pending;
-  }
-
-  protected async prepare(): Promise<Checkpoint> {
-    const checkpoint = await ensureCheckpoint(this.db.sql, this.name);
-    // Only calls queued before this lead began can have an outcome already (the last leader's work).
-    const [{ head }] = await this.db.sql<{ head: number }[]>`
-      select coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'global_position')), 0) as head`;
-    this.#outcomesPossibleUpTo = head;
-    // Leading anew (first start, or after the lock was lost): the watermark starts at the durable checkpoint.
-    this.#watermark.reset();
-    this.#cursor = checkpoint;
-    return checkpoint;
-  }
-
-  protected override get readPosition(): Checkpoint {
-    return this.#cursor ?? this.checkpoint;
   }
 
   /** Reads and dispatches everything new; returns without waiting for the calls to finish. */
   override async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
-      await this.#watermark.room();
+      await this.watermark.room();
       if (this.stopping) return total;
       // Calls committed behind a transaction still running (a projection's batch, say) go out at
       // once rather than when it ends; the ordered read meets them later and only marks them.
       const { events, next, full, ahead = [] } = await this.store.readPage({
-        after: this.#cursor!,
+        after: this.cursor!,
         limit: this.batchSize,
         ...this.reads,
         ahead: this.#early.size < maxEarly,
       });
       const fresh = ahead.filter((e) => !this.#early.has(e.eventId));
       const done = await this.#alreadyDone(
-        [...events, ...fresh].filter((e) => e.globalPosition <= this.#outcomesPossibleUpTo),
+        [...events, ...fresh].filter((e) => e.globalPosition <= this.outcomesPossibleUpTo),
       );
       if (next) {
-        this.#cursor = next;
+        this.cursor = next;
         total += events.length;
         for (const event of events) {
           const at = { txId: event.txId, position: event.globalPosition };
           const early = this.#early.get(event.eventId);
           if (early) {
             this.#early.delete(event.eventId);
-            const mark = this.#watermark.add(at, false);
-            early.then(() => this.#watermark.done(mark), () => {});
+            const mark = this.watermark.add(at, false);
+            early.then(() => this.watermark.done(mark), () => {});
             continue;
           }
-          const mark = this.#watermark.add(at, done.has(outcomeIdOf(event.eventId)));
+          const mark = this.watermark.add(at, done.has(outcomeIdOf(event.eventId)));
           if (!mark.done) this.#dispatch(event, mark);
         }
-        this.#watermark.passed(next);
+        this.watermark.passed(next);
       }
       for (const event of fresh) {
         if (!done.has(outcomeIdOf(event.eventId))) this.#early.set(event.eventId, this.#performInLane(event));
@@ -151,22 +112,18 @@ export class OutboxSender extends Consumer {
     }
   }
 
-  protected handle(): Promise<void> {
-    return Promise.resolve(); // catchUp dispatches directly
-  }
-
   override async stop(): Promise<void> {
     const stopped = super.stop();
-    this.#watermark.release();
+    this.watermark.release();
     for (const wake of this.#sleepers) wake();
     this.#halt.resolve();
     await stopped;
     await Promise.allSettled([...this.#lanes.values()]);
-    await this.#watermark.flush();
+    await this.watermark.flush();
   }
 
   #dispatch(event: RecordedEvent, mark: Mark): void {
-    this.#performInLane(event).then(() => this.#watermark.done(mark), () => {}); // stopping: redone after restart
+    this.#performInLane(event).then(() => this.watermark.done(mark), () => {}); // stopping: redone after restart
   }
 
   /** Performs the call in its chat's lane, after the calls queued there before; resolves once recorded. */
