@@ -12,6 +12,7 @@ import { ManualClock } from "../actors/clock.ts";
 import { signInitData } from "../web/telegram/init_data.ts";
 import { csvColumns } from "../web/admin/booking_bookings_routes.ts";
 import type { SandboxUser } from "../web/sandbox/driver.ts";
+import { monday9 } from "./support/booking.ts";
 
 const [backend] = await backends({ pglite: false });
 const patience = 20_000;
@@ -19,8 +20,6 @@ const waitFor = (condition: () => Promise<boolean>, what: string) => waitForFast
 const adminId = 7001;
 const outsider = 7002;
 const sessionSecret = "booking-admin-session-secret-0123456789";
-// Monday 2 March 2026, 09:00 in Moscow (+03:00, the default business offset).
-const monday9 = "2026-03-02T06:00:00Z";
 
 Deno.test({
   name: `[${backend}] booking admin: services, schedule, Mini App bookings, edits told to clients, CSV, stats`,

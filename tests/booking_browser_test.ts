@@ -11,6 +11,7 @@ import { waitFor as waitForFast } from "./support/wait.ts";
 import { SandboxDriver } from "../web/sandbox/driver.ts";
 import { ManualClock } from "../actors/clock.ts";
 import { build } from "../web/build.ts";
+import { monday9 } from "./support/booking.ts";
 
 const [backend] = await backends({ pglite: false });
 const patience = 20_000;
@@ -20,8 +21,6 @@ if (chromium && backend) await build();
 const adminId = 5151;
 const sessionSecret = "booking-browser-session-secret-0123456789";
 const artifacts = new URL("./artifacts/", import.meta.url);
-// Monday 2 March 2026, 09:00 in Moscow (+03:00, the default business offset).
-const monday9 = "2026-03-02T06:00:00Z";
 
 const screenshot = async (page: Page, name: string) => {
   await Deno.mkdir(artifacts, { recursive: true });

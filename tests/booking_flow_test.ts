@@ -8,23 +8,9 @@ import { type BotUnderTest, startBot, startSandboxServer } from "./support/teleg
 import { waitFor } from "./support/wait.ts";
 import { ManualClock } from "../actors/clock.ts";
 import type { SandboxUser } from "../web/sandbox/driver.ts";
-import type { BookingService } from "../web/booking/service.ts";
+import { haircut, monday9 } from "./support/booking.ts";
 
 const [backend] = await backends({ pglite: false });
-const admin = { key: "setup", actor: "admin:7" };
-// Monday 2 March 2026, 09:00 in Moscow (+03:00, the default business offset).
-const monday9 = "2026-03-02T06:00:00Z";
-
-async function haircut(booking: BookingService): Promise<string> {
-  const made = await booking.createService(admin, {
-    name: "Стрижка",
-    description: "Мужская и женская",
-    durationMinutes: 60,
-    price: 1500,
-  });
-  assert(made.ok);
-  return made.serviceId;
-}
 
 const count = (user: SandboxUser, pattern: RegExp) => user.botMessages.filter((m) => pattern.test(m.text ?? "")).length;
 
@@ -52,7 +38,7 @@ Deno.test(`[${backend}] booking: book in the bot, reminders once each (across a 
   const clock = new ManualClock(monday9);
   let bot: BotUnderTest = await startBot(backend, server, "webhook", { clock });
   try {
-    await haircut(bot.platform.booking);
+    await haircut(bot.platform.booking, "Мужская и женская");
     const anna = server.driver.user("Anna", { language: "ru" });
     anna.send("/book");
     await anna.expectMessage("Выберите услугу");
@@ -118,7 +104,7 @@ Deno.test(`[${backend}] booking: cancel up to 24 h before, later explained; resc
   const bot = await startBot(backend, server, "webhook", { clock });
   try {
     const booking = bot.platform.booking;
-    const serviceId = await haircut(booking);
+    const serviceId = await haircut(booking, "Мужская и женская");
     const boris = server.driver.user("Boris", { language: "ru" });
     const early = await booking.book({ key: "b1", actor: `user:${boris.id}` }, {
       userId: boris.id,
@@ -210,7 +196,7 @@ Deno.test(`[${backend}] booking: a slot taken meanwhile offers the nearest free 
   const bot = await startBot(backend, server, "webhook", { clock });
   try {
     const booking = bot.platform.booking;
-    const serviceId = await haircut(booking);
+    const serviceId = await haircut(booking, "Мужская и женская");
     const vera = server.driver.user("Vera", { language: "ru" });
     const gleb = server.driver.user("Gleb", { language: "en" });
     gleb.send("/start");

@@ -11,24 +11,10 @@ import { ManualClock } from "../actors/clock.ts";
 import { invoiceActor } from "../actors/invoice.ts";
 import type { SandboxUser } from "../web/sandbox/driver.ts";
 import type { SandboxMessage } from "../web/sandbox/sandbox.ts";
-import type { BookingService } from "../web/booking/service.ts";
 import { bookingPaySettings, chargeFor, offerable, payRefusal } from "../web/booking/payment_rules.ts";
+import { haircut, monday9 } from "./support/booking.ts";
 
 const [backend] = await backends({ pglite: false });
-const admin = { key: "setup", actor: "admin:7" };
-// Monday 2 March 2026, 09:00 in Moscow (+03:00, the default business offset).
-const monday9 = "2026-03-02T06:00:00Z";
-
-async function haircut(booking: BookingService): Promise<string> {
-  const made = await booking.createService(admin, {
-    name: "Стрижка",
-    description: "",
-    durationMinutes: 60,
-    price: 1500,
-  });
-  assert(made.ok);
-  return made.serviceId;
-}
 
 let keys = 0;
 async function book(bot: BotUnderTest, user: SandboxUser, serviceId: string, date: string, time: number) {
