@@ -1,5 +1,5 @@
 // The sandbox answers the Bot API over HTTP as strictly as Telegram does.
-import { assert, assertEquals, assertGreater } from "@std/assert";
+import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
 import { type SandboxServer, startSandboxServer } from "./support/telegram.ts";
 import { Throttle } from "../web/telegram/throttle.ts";
 import { verifyInitData } from "../web/telegram/init_data.ts";
@@ -146,6 +146,33 @@ Deno.test("throttle: concurrent senders never pass the overall rate in any secon
     new Promise((r) => setTimeout(() => r("waiting"), 200)),
   ]);
   assertEquals(raced, "waiting");
+});
+
+Deno.test("throttle: a caller who came late is made up for, and no window ever holds one too many", async () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // 10 a second: slots 101.5 ms apart (1015 ms windows).
+  const throttle = new Throttle({ globalPerSecond: 10, perChatPerSecond: 1000, perGroupPerMinute: 20 });
+  const began = performance.now();
+  await throttle.slot(1);
+  await sleep(150); // half an interval late for the second slot
+  await throttle.slot(2);
+  assertLess(performance.now() - began, 175, "a late caller goes at once");
+  await throttle.slot(3);
+  // The third keeps the schedule (203 ms) instead of an interval after the late one (251 ms).
+  const third = performance.now() - began;
+  assertGreater(third, 195);
+  assertLess(third, 240, `third slot at ${third.toFixed(0)} ms`);
+
+  // Late callers every other call, made up for each time: still never 11 sends within a second.
+  const left: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    await throttle.slot(100 + i);
+    left.push(performance.now());
+    if (i % 2 === 0) await sleep(140);
+  }
+  for (let i = 10; i < left.length; i++) assertGreater(left[i] - left[i - 10], 1000, `send ${i} crowded its window`);
+  // Made-up lateness keeps the pace: 30 calls in about 29 intervals (2.9 s), not 15 late ones more.
+  assertLess(left[29] - left[0], 3300);
 });
 
 Deno.test("sandbox: edits, deletions, copies without a forward header, media, members, topics, commands", async () => {

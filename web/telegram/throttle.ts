@@ -20,10 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A budget's call may leave this much before its slot rather than sleep for a timer tick. */
 const budgetEarlyMs = 10;
-/** A budget runs at its full rate for long: 3% slack (30/s → 29.1/s) keeps jitter from a 429. */
-const budgetMarginMs = 30;
+/** Rings of actual send times are kept up to this rate; above it a window's count is no real limit. */
+const maxRing = 1000;
 
-/** The last N send times of a budget, oldest first. */
+/** The last N send times of a pace, oldest first. */
 class SendRing {
   readonly #times: Float64Array;
   #next = 0;
@@ -45,17 +45,62 @@ class SendRing {
   }
 }
 
+/**
+ * One rate (the overall one, a budget's): slots an even interval apart, where a caller who came
+ * late makes up one interval rather than pushing every later slot back — over ten minutes such
+ * delays cost a mailing 1% of its rate. What keeps Telegram's window safe is the ring: the N+1st
+ * call waits until the Nth latest actual send is a window old, so timers firing late and
+ * catching up can never crowd a second.
+ */
+class Pace {
+  #next = 0;
+  readonly #ring?: SendRing;
+
+  constructor(readonly perSecond: number, readonly windowMs: number) {
+    if (perSecond <= maxRing) this.#ring = new SendRing(Math.max(1, Math.floor(perSecond)));
+  }
+
+  get intervalMs(): number {
+    return this.windowMs / this.perSecond;
+  }
+
+  /** When the next call's slot is, by the even spacing. */
+  spacedAt(): number {
+    return this.#next;
+  }
+
+  /** The earliest time the next call may leave, by the window: never earlier, not even a little. */
+  windowAt(): number {
+    return (this.#ring?.oldest() ?? -Infinity) + this.windowMs;
+  }
+
+  /** A call takes the slot at `at`: the next is an interval after this one's due time, if it was
+   * due at most an interval ago (lateness made up), else an interval after `at` (the pace was idle). */
+  take(at: number): void {
+    this.#next = (at - this.#next <= this.intervalMs ? this.#next : at) + this.intervalMs;
+  }
+
+  /** The call left now. */
+  sent(now: number): void {
+    this.#ring?.push(now);
+  }
+
+  pause(until: number): void {
+    this.#next = Math.max(this.#next, until);
+  }
+}
+
 export class Throttle {
-  #nextGlobal = 0;
+  readonly #global: Pace;
   readonly #nextChat = new Map<number, number>();
   readonly #groupSends = new Map<number, number[]>();
-  readonly #nextBudget = new Map<string, number>();
-  readonly #sends = new Map<string, SendRing>();
+  readonly #budgets = new Map<string, Pace>();
   /** Calls leave on time but arrive with jitter; a little slack per window keeps Telegram from counting one too many. */
   readonly #windowMs: number;
 
-  constructor(private readonly limits: SendLimits, marginMs = 15) {
+  constructor(private readonly limits: SendLimits, readonly marginMs = 15) {
     this.#windowMs = 1000 + marginMs;
+    this.#global = new Pace(limits.globalPerSecond, this.#windowMs);
   }
 
   /**
@@ -65,46 +110,47 @@ export class Throttle {
    */
   async slot(chatId: number, budget?: SendBudget): Promise<void> {
     const now = performance.now();
-    const global = budget?.outsideGlobal ? 0 : this.#nextGlobal;
+    const global = budget?.outsideGlobal ? undefined : this.#global;
+    const own = budget && this.#budget(budget);
+    const windowAt = Math.max(global?.windowAt() ?? -Infinity, own?.windowAt() ?? -Infinity);
     let at = Math.max(
       now,
-      global,
+      windowAt,
+      global?.spacedAt() ?? 0,
       this.#nextChat.get(chatId) ?? 0,
-      budget ? this.#nextBudget.get(budget.name) ?? 0 : 0,
+      own?.spacedAt() ?? 0,
     );
     if (chatId < 0) at = this.#groupSlot(chatId, at);
-    if (!budget?.outsideGlobal) this.#nextGlobal = at + this.#windowMs / this.limits.globalPerSecond;
-    if (budget) {
-      // Timers fire late on a busy machine, and a late call followed by a punctual one would crowd
-      // Telegram's one-second window: a budget also keeps its last N actual send times, and the
-      // N+1st waits until the first of them is a window old. That makes a little earliness safe too.
-      const ring = this.#ring(budget);
-      const window = 1000 + (budget.marginMs ?? budgetMarginMs);
-      at = Math.max(at, ring.oldest() + window);
-      this.#nextBudget.set(budget.name, at + window / budget.perSecond);
-    }
+    global?.take(at);
+    own?.take(at);
     if (chatId > 0) this.#nextChat.set(chatId, at + this.#windowMs / this.limits.perChatPerSecond);
     if (this.#nextChat.size > 50_000) this.#forgetPast(now);
     if (at > now + (budget ? budgetEarlyMs : 0)) await sleep(at - now);
-    if (budget) this.#ring(budget).push(performance.now());
+    else if (windowAt > now) await sleep(windowAt - now);
+    const left = performance.now();
+    global?.sent(left);
+    own?.sent(left);
   }
 
-  #ring(budget: SendBudget): SendRing {
-    let ring = this.#sends.get(budget.name);
-    if (!ring) this.#sends.set(budget.name, ring = new SendRing(Math.max(1, Math.floor(budget.perSecond))));
-    return ring;
+  #budget(budget: SendBudget): Pace {
+    let pace = this.#budgets.get(budget.name);
+    if (!pace) {
+      pace = new Pace(budget.perSecond, 1000 + (budget.marginMs ?? this.marginMs));
+      this.#budgets.set(budget.name, pace);
+    }
+    return pace;
   }
 
   /** Telegram answered 429: nothing more to this chat (or to anyone, for the overall limit) until then. */
   pause(chatId: number | "global", ms: number): void {
     const until = performance.now() + ms;
-    if (chatId === "global") this.#nextGlobal = Math.max(this.#nextGlobal, until);
+    if (chatId === "global") this.#global.pause(until);
     else this.#nextChat.set(chatId, Math.max(this.#nextChat.get(chatId) ?? 0, until));
   }
 
   /** Telegram answered 429 to a budget's call: nothing more on that budget until then. */
   pauseBudget(name: string, ms: number): void {
-    this.#nextBudget.set(name, Math.max(this.#nextBudget.get(name) ?? 0, performance.now() + ms));
+    this.#budgets.get(name)?.pause(performance.now() + ms);
   }
 
   #groupSlot(chatId: number, earliest: number): number {
