@@ -12,7 +12,7 @@ export interface AppendRequest {
 }
 
 export type AppendOutcome =
-  | { status: "ok"; version: number; positions: number[] }
+  | { status: "ok"; version: number; positions: number[]; txId: string }
   | { status: "duplicate"; version: number; positions: number[]; storedIn: string }
   | { status: "conflict"; actual: number };
 
@@ -28,6 +28,7 @@ interface OutcomeRow {
   version: number;
   positions: number[] | null;
   stored_stream: string | null;
+  tx_text: string;
 }
 
 export class GroupAppender {
@@ -165,7 +166,7 @@ const appendSql = `    with input as (
         select json_agg(e.global_position order by e.stream_version) from events e
         where e.event_id in (select (j->>'id')::uuid from jsonb_array_elements(inp.events) j)
       ) else p.positions end as positions,
-      d.stored_stream
+      d.stored_stream, pg_current_xact_id()::text as tx_text
     from input inp
     left join dup d on d.i = inp.i
     left join won w on w.i = inp.i
@@ -195,6 +196,6 @@ export async function appendStatement(sql: Queryable, requests: AppendRequest[])
         storedIn: row.stored_stream!,
       };
     }
-    return { status: "ok", version: row.version, positions: row.positions ?? [] };
+    return { status: "ok", version: row.version, positions: row.positions ?? [], txId: row.tx_text };
   });
 }

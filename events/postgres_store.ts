@@ -11,6 +11,7 @@ import {
   type AppendResult,
   type Checkpoint,
   DuplicateEventIdError,
+  type EventMetadata,
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
@@ -108,7 +109,20 @@ export class PostgresEventStore implements EventStore {
     }
     this.stats.appends++;
     this.stats.events += encoded.length;
-    this.#wake(events.map((e) => e.type));
+    const committed = () =>
+      encoded.map((e, i): RecordedEvent => ({
+        eventId: e.id,
+        streamId,
+        streamVersion: outcome.version - encoded.length + 1 + i,
+        globalPosition: outcome.positions[i],
+        txId: outcome.txId,
+        type: e.type,
+        schemaVersion: e.v,
+        data: events[i].data,
+        metadata: { at, ...events[i].metadata } as EventMetadata,
+        createdAt: new Date(at),
+      }));
+    this.#wake(events.map((e) => e.type), committed);
     return { streamId, version: outcome.version, positions: outcome.positions, duplicate: false };
   }
 
@@ -158,7 +172,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readPage(options: PageOptions): Promise<Page> {
-    const { after, limit, types, actorPrefix } = options;
+    const { after, limit, types, actorPrefix, correlationPrefix } = options;
     const withData = options.withData ?? true;
     const ahead = options.ahead ?? false;
     const typeList = JSON.stringify(types ?? []);
@@ -175,9 +189,9 @@ export class PostgresEventStore implements EventStore {
                count(*) filter (where settled) over () as scanned_settled
         from (
           select *, (${!types} or type in (select jsonb_array_elements_text(${typeList}::text::jsonb)))
-                    and (${actorPrefix === undefined} or starts_with(metadata->>'actor', ${
-      actorPrefix ?? ""
-    })) as wanted,
+                    and (${actorPrefix === undefined} or starts_with(metadata->>'actor', ${actorPrefix ?? ""}))
+                    and (${correlationPrefix === undefined}
+                         or starts_with(metadata->>'correlation_id', ${correlationPrefix ?? ""})) as wanted,
                  tx_id < pg_snapshot_xmin(pg_current_snapshot()) as settled
           from events
           where (tx_id, global_position) > (${after.txId}::xid8, ${after.position})
@@ -232,10 +246,12 @@ export class PostgresEventStore implements EventStore {
     log.info("subject forgotten", { subject });
   }
 
-  #wake(types?: readonly string[]): void {
+  #wake(types?: readonly string[], committed?: () => RecordedEvent[]): void {
+    let built: RecordedEvent[] | undefined;
+    const once = committed && (() => built ??= committed());
     for (const listener of this.#listeners) {
       try {
-        listener(types);
+        listener(types, once);
       } catch (error) {
         log.error("append listener failed", { error });
       }

@@ -72,6 +72,8 @@ export interface PageOptions {
   withData?: boolean;
   /** Only events whose metadata.actor starts with this ("admin:"): filtered in the database. */
   actorPrefix?: string;
+  /** Only events whose metadata.correlation_id starts with this ("support:"): filtered in the database. */
+  correlationPrefix?: string;
   /**
    * Also return, as `ahead`, wanted events already committed past the oldest running transaction:
    * in no settled order against what commits later, and not covered by `next` (for readers that
@@ -89,7 +91,11 @@ export interface Page {
   ahead?: RecordedEvent[];
 }
 
-export type AppendListener = (types?: readonly string[]) => void;
+/**
+ * Told of appends: their event types when known (an older writer's notice names none), and for
+ * this process's own appends the events themselves, committed, built only if asked for.
+ */
+export type AppendListener = (types?: readonly string[], committed?: () => RecordedEvent[]) => void;
 
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options?: { expectedVersion?: ExpectedVersion }): Promise<AppendResult>;
@@ -119,6 +125,12 @@ export interface EventStore {
   forget(subject: string): Promise<void>;
   /** Makes sure the subject has a key, ahead of an append that will seal its fields. */
   prepareSubject(subject: string): Promise<void>;
+}
+
+/** Orders two log positions as the log does: by transaction id, then position. */
+export function compareCheckpoints(a: Checkpoint, b: Checkpoint): number {
+  const ta = BigInt(a.txId), tb = BigInt(b.txId);
+  return ta === tb ? a.position - b.position : ta < tb ? -1 : 1;
 }
 
 export function checkpointOf(event: Pick<RecordedEvent, "txId" | "globalPosition">): Checkpoint {

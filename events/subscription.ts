@@ -5,17 +5,24 @@ import { log } from "../log.ts";
 
 /**
  * A latch that appends open: wait() returns at the next wake-up or after the timeout. Given the
- * types its reader reads, appends known to hold none of them leave it closed.
+ * types its reader reads, appends known to hold none of them leave it closed; given `accepts`,
+ * so do this process's own appends whose events it turns down (their reader needs no read now).
  */
 export class Wakeup {
   #dirty = false;
   #resolve?: () => void;
   readonly #stop: () => void;
 
-  constructor(store: Pick<EventStore, "onAppend">, types?: readonly string[]) {
+  constructor(
+    store: Pick<EventStore, "onAppend">,
+    types?: readonly string[],
+    accepts?: (committed: RecordedEvent[]) => boolean,
+  ) {
     const wanted = types && new Set(types);
-    this.#stop = store.onAppend((appended) => {
-      if (!wanted || !appended || appended.some((type) => wanted.has(type))) this.wake();
+    this.#stop = store.onAppend((appended, committed) => {
+      if (wanted && appended && !appended.some((type) => wanted.has(type))) return;
+      if (accepts && committed && !accepts(committed())) return;
+      this.wake();
     });
   }
 

@@ -1,5 +1,7 @@
 // When each user was last active: the time of the latest event a user caused (metadata.actor
 // "user:<id>"), picked out by the database and read as envelopes only, one upsert per batch.
+// Audiences ask "active within N days": a time is rewritten only once it is a minute old, so a
+// user chatting away costs an index probe per batch, not a new row version each second.
 import { defineProjection } from "./projection.ts";
 
 export const broadcastActivityProjection = defineProjection({
@@ -27,6 +29,7 @@ export const broadcastActivityProjection = defineProjection({
     const rows = JSON.stringify([...latest].map(([user_id, last_seen]) => ({ user_id, last_seen })));
     await tx`insert into broadcast_last_seen (user_id, last_seen)
       select * from jsonb_to_recordset(${rows}::text::jsonb) as x(user_id bigint, last_seen timestamptz)
-      on conflict (user_id) do update set last_seen = greatest(broadcast_last_seen.last_seen, excluded.last_seen)`;
+      on conflict (user_id) do update set last_seen = excluded.last_seen
+      where broadcast_last_seen.last_seen < excluded.last_seen - interval '1 minute'`;
   },
 });

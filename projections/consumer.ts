@@ -1,7 +1,14 @@
 // The loop every projection and reactor shares: win leadership, read after the checkpoint in
 // commit order, hand each batch over, sleep until woken or the poll interval passes.
 import type { Database } from "../events/database.ts";
-import type { Checkpoint, EventStore, Page, RecordedEvent } from "../events/store.ts";
+import {
+  type Checkpoint,
+  compareCheckpoints,
+  type EventStore,
+  type Page,
+  type PageOptions,
+  type RecordedEvent,
+} from "../events/store.ts";
 import { Wakeup } from "../events/subscription.ts";
 import { advisoryLeadership, type Leadership } from "./leadership.ts";
 import { LostLeadershipError } from "./checkpoints.ts";
@@ -53,7 +60,13 @@ export abstract class Consumer {
   }
 
   /** What this consumer reads: its event types (all when unset), and whether it needs their data. */
-  protected readonly reads: { types?: readonly string[]; withData?: boolean; actorPrefix?: string } = {};
+  protected readonly reads: Omit<PageOptions, "after" | "limit" | "ahead"> = {};
+
+  /**
+   * Whether this process's own append (of the types read) calls for a read now; by default it
+   * does. A consumer that acts on such events as they commit, or wants few of them, says no.
+   */
+  protected wakesFor?(committed: RecordedEvent[]): boolean;
 
   /** Loads (or initialises) the checkpoint once leadership is won. */
   protected abstract prepare(): Promise<Checkpoint>;
@@ -72,7 +85,7 @@ export abstract class Consumer {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#wakeup = new Wakeup(this.store, this.reads.types);
+    this.#wakeup = new Wakeup(this.store, this.reads.types, this.wakesFor && ((events) => this.wakesFor!(events)));
     this.#loop = this.#run();
   }
 
@@ -159,14 +172,13 @@ export abstract class Consumer {
 
   #reached(target: Checkpoint | undefined): boolean {
     if (!target) return true;
-    const at = this.readPosition;
-    const tx = BigInt(at.txId), goal = BigInt(target.txId);
-    return tx > goal || (tx === goal && at.position >= target.position);
+    return compareCheckpoints(this.readPosition, target) >= 0;
   }
 
   /** Resolves once this runner leads and has read everything committed before the call. */
   idle(): Promise<void> {
     const target = this.#committed().catch(() => undefined);
+    this.#wakeup?.wake(); // a reader not woken for some appends (see wakesFor) reads now
     return new Promise((resolve) => this.#caughtUp.push({ resolve, target }));
   }
 

@@ -6,6 +6,7 @@ import { PostgresEventStore } from "../events/postgres_store.ts";
 import { applicationCatalog } from "../events/all.ts";
 import { ProjectionRunner } from "../projections/runner.ts";
 import { broadcastSubscribersProjection } from "../projections/broadcast_subscribers.ts";
+import { broadcastActivityProjection } from "../projections/broadcast_activity.ts";
 
 const started = (userId: number, language: string, referral: string | null = null) => ({
   type: "UserStarted",
@@ -52,6 +53,38 @@ for (const backend of await backends()) {
       await single.rebuild();
       assertEquals(await rows(), expected, "one event at a time");
     } finally {
+      await store.close();
+      await db.close();
+    }
+  });
+
+  Deno.test(`[${backend}] broadcast activity: last seen moves on once it is a minute old, never back`, async () => {
+    const db = await openTestDatabase(backend);
+    const store = new PostgresEventStore(db, applicationCatalog());
+    const runner = new ProjectionRunner(broadcastActivityProjection, db, store);
+    const seenAt = (at: string) => ({
+      ...user("UserLanguageChanged", 5, { language: "ru" }),
+      metadata: { actor: "user:5", at },
+    });
+    const lastSeen = async () =>
+      (await db.sql<
+        { at: string }[]
+      >`select to_json(last_seen)#>>'{}' as at from broadcast_last_seen where user_id = 5`)[0]?.at;
+    try {
+      await store.append("user-5", [seenAt("2026-03-01T10:00:00.000Z")]);
+      await runner.runOnce();
+      assertEquals(await lastSeen(), "2026-03-01T10:00:00+00:00");
+      await store.append("user-5", [seenAt("2026-03-01T10:00:40.000Z")]);
+      await runner.runOnce();
+      assertEquals(await lastSeen(), "2026-03-01T10:00:00+00:00", "40 s later: not rewritten");
+      await store.append("user-5", [seenAt("2026-03-01T10:02:00.000Z")]);
+      await runner.runOnce();
+      assertEquals(await lastSeen(), "2026-03-01T10:02:00+00:00", "two minutes later: moved on");
+      await store.append("user-5", [seenAt("2026-03-01T09:00:00.000Z")]); // an older time, replayed late
+      await runner.runOnce();
+      assertEquals(await lastSeen(), "2026-03-01T10:02:00+00:00", "never back");
+    } finally {
+      await runner.stop();
       await store.close();
       await db.close();
     }

@@ -47,6 +47,32 @@ for (const backend of await backends()) {
         assert(page.events.every((e) => e.metadata.actor?.startsWith("admin:")), "no other actor's events");
       });
 
+      await t.step("a page can hold only the events of one correlation, and still moves past the rest", async () => {
+        const of = (correlation: string | undefined, n: number) => ({
+          ...inc(n),
+          metadata: correlation ? { correlation_id: correlation } : {},
+        });
+        const { positions } = await store.append("correlated-1", [
+          of("support:s1", 1),
+          of("chat:c1", 2),
+          of(undefined, 3),
+          of("support:s2", 4),
+          of("chat:c2", 5),
+        ]);
+        const page = await store.readPage({
+          after: { txId: "0", position: 0 },
+          limit: 1000,
+          correlationPrefix: "support:",
+        });
+        const mine = page.events.filter((e) => e.streamId === "correlated-1");
+        assertEquals(mine.map((e) => [e.metadata.correlation_id, (e.data as { by: number }).by]), [
+          ["support:s1", 1],
+          ["support:s2", 4],
+        ]);
+        assert(page.events.every((e) => String(e.metadata.correlation_id).startsWith("support:")), "no other ones");
+        assertEquals(page.next?.position, positions.at(-1), "the page ends past the events it left out");
+      });
+
       await t.step("refuses a wrong expected version with the actual one", async () => {
         const error = await assertRejects(
           () => store.append("acct-1", [inc()], { expectedVersion: 2 }),

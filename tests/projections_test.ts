@@ -263,6 +263,28 @@ for (const backend of await backends({ pglite: false })) {
       await waiting;
       latch.close();
 
+      // Our own appends come with their events, as committed: a latch may turn them down.
+      const seen: RecordedEvent[] = [];
+      const ring = (note: string) => ({ type: "Rang", data: { note } });
+      const picky = new Wakeup(here.store, ["Rang"], (committed) => {
+        seen.push(...committed);
+        return committed.some((event) => (event.data as { note: string }).note === "loud");
+      });
+      let picked = false;
+      const choosing = picky.wait(60_000).then(() => picked = true);
+      const soft = await here.store.append("bells", [ring("soft"), ring("softer")]);
+      await new Promise((r) => setTimeout(r, 100));
+      assertEquals(picked, false, "turned down: no wake-up");
+      assertEquals(seen.map((e) => [e.type, e.streamId, e.streamVersion, e.globalPosition, e.data]), [
+        ["Rang", "bells", 1, soft.positions[0], { note: "soft" }],
+        ["Rang", "bells", 2, soft.positions[1], { note: "softer" }],
+      ]);
+      const [stored] = await here.store.readStream("bells", { limit: 1 });
+      assertEquals([seen[0].eventId, seen[0].txId], [stored.eventId, stored.txId], "the same ids as in the log");
+      await here.store.append("bells", [ring("loud")]);
+      await choosing;
+      picky.close();
+
       const runner = new ProjectionRunner(sumProjection(), here.db, here.store, { pollIntervalMs: 60_000 });
       runner.start();
       await runner.idle();

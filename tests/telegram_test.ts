@@ -1,5 +1,5 @@
 // The gateway end to end through the sandbox over HTTP, in webhook and long-polling mode.
-import { assert, assertEquals, assertGreater } from "@std/assert";
+import { assert, assertEquals, assertGreater, assertMatch } from "@std/assert";
 import { backends } from "./support/db.ts";
 import { type Mode, startBot, startSandboxServer } from "./support/telegram.ts";
 import { waitFor } from "./support/wait.ts";
@@ -193,6 +193,25 @@ Deno.test({
       await server.stop();
     }
   },
+});
+
+Deno.test(`[${backend}/webhook] a reply this process queued goes out without a read of the log, and once`, async () => {
+  const server = startSandboxServer();
+  const bot = await startBot(backend, server, "webhook");
+  try {
+    const gil = server.driver.user("Gil", { language: "en" });
+    gil.send("/help");
+    await gil.expectMessage(/What I can do/, 3_000);
+    await waitFor(() => bot.platform.gateway.sender.pending === 0, "the ordered read meets the taken call");
+    await gil.expectSilence(300);
+    assertEquals(gil.botMessages.length, 1, "taken at its append, then only marked done");
+    assertGreater(bot.platform.gateway.sender.stats.taken, 0, "the reply was taken at its append");
+    const metrics = await (await fetch(`${bot.platform.url}/metrics`)).text();
+    assertMatch(metrics, /telegram_calls_taken_at_append_total [1-9]/);
+  } finally {
+    await bot.stop();
+    await server.stop();
+  }
 });
 
 Deno.test(`[${backend}/webhook] bad requests to the webhook change nothing`, async () => {

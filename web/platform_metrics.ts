@@ -84,6 +84,12 @@ export function platformMetrics(parts: {
         ];
       },
     },
+    {
+      name: "telegram_calls_taken_at_append_total",
+      help: "Calls the sender took straight from this process's appends, without a read of the log.",
+      type: "counter",
+      read: () => [{ labels: {}, value: gateway()?.sender.stats.taken ?? 0 }],
+    },
   ];
 }
 

@@ -1,4 +1,4 @@
-// Replay: 1,000,000 events through the event_stats projection (counts per type and per stream).
+// Replay: 1,000,000 events through the event_stats projection (counts per type; until stop 16 also per stream).
 // Reference in the same run: reading the same rows raw through postgres.js, the ceiling a
 // projection could reach without decoding, validation or writes.
 import { PostgresEventStore } from "../../events/postgres_store.ts";

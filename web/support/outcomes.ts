@@ -5,10 +5,19 @@ import type { Database } from "../../events/database.ts";
 import type { Checkpoint, EventStore, RecordedEvent } from "../../events/store.ts";
 import { Consumer, type ConsumerOptions } from "../../projections/consumer.ts";
 import { advanceCheckpoint, ensureCheckpoint } from "../../projections/checkpoints.ts";
-import type { SupportService } from "./service.ts";
+import { supportCorrelation, type SupportService } from "./service.ts";
 
 export class SupportOutcomes extends Consumer {
-  protected override readonly reads = { types: ["TelegramCallSucceeded", "TelegramCallFailed"] };
+  protected override readonly reads = {
+    types: ["TelegramCallSucceeded", "TelegramCallFailed"],
+    // Most outcomes are other products' replies: the database leaves them out, unread and undecoded.
+    correlationPrefix: supportCorrelation,
+  };
+
+  /** Only outcomes of the desk's own calls wake it; others' are passed over in the next read. */
+  protected override wakesFor(committed: RecordedEvent[]): boolean {
+    return committed.some((event) => String(event.metadata.correlation_id ?? "").startsWith(supportCorrelation));
+  }
 
   constructor(
     db: Database,

@@ -34,6 +34,9 @@ import type { SupportUploads } from "./uploads.ts";
 import { changesAfter, type Conversation, loadConversation } from "./view.ts";
 import { log } from "../../log.ts";
 
+/** What the correlation id of every call a session makes starts with (its outcomes are found by it). */
+export const supportCorrelation = "support:";
+
 export interface SupportTelegram {
   api: Api;
   /** The URL a getFile path downloads from. */
@@ -338,8 +341,8 @@ export class SupportService {
   /** A created topic tells its thread id; a call into a deleted topic brings a new one. */
   async onOutcome(event: RecordedEvent): Promise<void> {
     const correlation = event.metadata.correlation_id;
-    if (typeof correlation !== "string" || !correlation.startsWith("support:")) return;
-    const sessionId = correlation.slice("support:".length);
+    if (typeof correlation !== "string" || !correlation.startsWith(supportCorrelation)) return;
+    const sessionId = correlation.slice(supportCorrelation.length);
     const cause = this.#cause(sessionId, `outcome:${event.eventId}`);
     if (event.type === "TelegramCallSucceeded") {
       const { chatId, threadId } = event.data as { chatId: number; threadId?: number };
@@ -387,7 +390,7 @@ export class SupportService {
   }
 
   #cause(sessionId: string, key: string) {
-    return { commandId: key, correlationId: `support:${sessionId}`, actor: `visitor:${sessionId}` };
+    return { commandId: key, correlationId: `${supportCorrelation}${sessionId}`, actor: `visitor:${sessionId}` };
   }
 
   #recentCount(sessionId: string): number {

@@ -9,7 +9,7 @@
 import { type Api, GrammyError, HttpError, type InputFile } from "grammy";
 import type { Database } from "../../events/database.ts";
 import { deterministicId } from "../../events/ids.ts";
-import type { EventStore, RecordedEvent } from "../../events/store.ts";
+import { checkpointOf, compareCheckpoints, type EventStore, type RecordedEvent } from "../../events/store.ts";
 import type { ConsumerOptions } from "../../projections/consumer.ts";
 import type { Mark } from "../../projections/watermark.ts";
 import { WatermarkConsumer } from "../../projections/watermark_consumer.ts";
@@ -53,7 +53,7 @@ const maxEarly = 1000;
 export const outcomeIdOf = (queuedEventId: string) => deterministicId("telegram-call-outcome", queuedEventId);
 
 export class OutboxSender extends WatermarkConsumer {
-  readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0 };
+  readonly stats = { sent: 0, failed: 0, retried: 0, tooManyRequests: 0, taken: 0 };
   protected override readonly reads = { types: ["TelegramCallQueued"] };
   readonly #lanes = new Map<number, Promise<void>>();
   /** Calls performed ahead of the ordered read (see catchUp), until that read meets them. */
@@ -106,10 +106,38 @@ export class OutboxSender extends WatermarkConsumer {
         this.watermark.passed(next);
       }
       for (const event of fresh) {
-        if (!done.has(outcomeIdOf(event.eventId))) this.#early.set(event.eventId, this.#performInLane(event));
+        // Taken meanwhile from this process's own append (see #takeCommitted)?
+        if (this.#early.has(event.eventId) || done.has(outcomeIdOf(event.eventId))) continue;
+        this.#early.set(event.eventId, this.#performInLane(event));
       }
       if (!next || !full) return total; // caught up: no read of an empty page after each short one
     }
+  }
+
+  /**
+   * Calls this process has just queued go out at once, without a read of the log: their append
+   * has committed, and the ordered read meets them later and only marks them (as `ahead` ones),
+   * so it is not woken for them; only for calls it could not take.
+   */
+  protected override wakesFor(committed: RecordedEvent[]): boolean {
+    if (!this.leading || this.stopping || this.paused || !this.cursor) return true;
+    let untaken = false;
+    for (const event of committed) {
+      if (event.type !== "TelegramCallQueued" || this.#early.has(event.eventId)) continue;
+      if (compareCheckpoints(checkpointOf(event), this.cursor) <= 0) continue; // read in order already
+      if (this.#early.size >= maxEarly) {
+        untaken = true;
+        continue;
+      }
+      this.#early.set(event.eventId, this.#performInLane(event));
+      this.stats.taken++;
+    }
+    return untaken;
+  }
+
+  /** Calls read or taken and not yet recorded and met by the ordered read (for /metrics and tests). */
+  override get pending(): number {
+    return super.pending + this.#early.size;
   }
 
   override async stop(): Promise<void> {

@@ -1,9 +1,12 @@
 // Every update is handled once. It is stored (an inbox) before it is acknowledged: by the webhook
 // route before Telegram gets its 200, by the polling middleware before grammY moves its offset.
 // A stored copy is never handled twice; one whose handler died is claimed again by recovery after
-// the lease. Calls arriving in the same tick share one statement.
+// the lease. Stores arriving in the same tick share one statement; marks of handled ones, 50 ms'.
 import { setImmediate } from "node:timers";
 import type { Sql } from "../../events/database.ts";
+
+/** How long a handled update's mark may wait for others to share its statement. */
+const finishBatchMs = 50;
 
 type Waiter<T> = { resolve(value: T): void; reject(error: unknown): void };
 
@@ -13,6 +16,7 @@ export class UpdateLedger {
   #accepts = new Map<number, { payload: unknown; waiters: Waiter<boolean>[] }>();
   #finishes = new Map<number, Waiter<void>[]>();
   #scheduled = false;
+  #finishTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly sql: Sql, private readonly botId: number, private readonly leaseSeconds = 60) {}
 
@@ -27,13 +31,20 @@ export class UpdateLedger {
     });
   }
 
-  /** Marks the update handled and drops its stored copy. */
+  /**
+   * Marks the update handled and drops its stored copy. Marks wait up to finishBatchMs to go out
+   * together: one statement for a burst instead of one per update, and a mark lost with the
+   * process only means recovery handles that update again, idempotently by its id.
+   */
   finish(updateId: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const waiters = this.#finishes.get(updateId);
       if (waiters) waiters.push({ resolve, reject });
       else this.#finishes.set(updateId, [{ resolve, reject }]);
-      this.#schedule();
+      this.#finishTimer ??= setTimeout(() => {
+        this.#finishTimer = undefined;
+        this.#flushFinishes();
+      }, finishBatchMs);
     });
   }
 
@@ -65,7 +76,6 @@ export class UpdateLedger {
     setImmediate(() => {
       this.#scheduled = false;
       if (this.#accepts.size > 0) this.#flushAccepts();
-      if (this.#finishes.size > 0) this.#flushFinishes();
     });
   }
 
