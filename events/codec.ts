@@ -28,12 +28,18 @@ export interface EventRow {
 export class EventCodec {
   constructor(readonly catalog: EventCatalog, private readonly keyring: Keyring) {}
 
-  /** Validates every event first, so an invalid one leaves nothing written. */
-  async encode(events: { id: string; type: string; data: unknown; meta: EventMetadata }[]): Promise<EncodedEvent[]> {
+  /**
+   * Validates every event first, so an invalid one leaves nothing written. Returns the events as
+   * they are stored (personal fields sealed) and, in the same order, their validated data in the clear.
+   */
+  async encode(
+    events: { id: string; type: string; data: unknown; meta: EventMetadata }[],
+  ): Promise<{ encoded: EncodedEvent[]; plain: unknown[] }> {
     const encoded = events.map((e) => ({ ...e, ...this.catalog.validate(e.type, e.data) }))
       .map(({ id, type, schemaVersion, data, meta }) => ({ id, type, v: schemaVersion, data, meta }));
+    const plain = encoded.map((e) => e.data);
     const personal = encoded.filter((e) => this.catalog.get(e.type)?.personal);
-    if (personal.length === 0) return encoded;
+    if (personal.length === 0) return { encoded, plain };
     const subjectOf = (e: EncodedEvent) => this.catalog.get(e.type)!.personal!.subject(e.data);
     const keys = await this.keyring.keys(personal.map(subjectOf), true);
     for (const event of personal) {
@@ -45,7 +51,7 @@ export class EventCodec {
       }
       event.data = data;
     }
-    return encoded;
+    return { encoded, plain };
   }
 
   /** Envelopes only, for consumers that never look at data: nothing parsed, unsealed or upcast. */

@@ -11,7 +11,6 @@ import {
   type AppendResult,
   type Checkpoint,
   DuplicateEventIdError,
-  type EventMetadata,
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
@@ -95,7 +94,7 @@ export class PostgresEventStore implements EventStore {
       throw new Error(`append to ${streamId}: bad expected version ${expectedVersion}`);
     }
     const at = new Date().toISOString();
-    const encoded = await this.codec.encode(events.map((e) => ({
+    const { encoded, plain } = await this.codec.encode(events.map((e) => ({
       id: e.eventId ?? newEventId(),
       type: e.type,
       data: e.data,
@@ -118,8 +117,8 @@ export class PostgresEventStore implements EventStore {
         txId: outcome.txId,
         type: e.type,
         schemaVersion: e.v,
-        data: events[i].data,
-        metadata: { at, ...events[i].metadata } as EventMetadata,
+        data: plain[i],
+        metadata: e.meta,
         createdAt: new Date(at),
       }));
     this.#wake(events.map((e) => e.type), committed);

@@ -31,6 +31,46 @@ type Data = Record<string, unknown>;
 const at = (event: RecordedEvent) =>
   typeof event.metadata.at === "string" ? event.metadata.at : event.createdAt.toISOString();
 
+/**
+ * A call whose outcome is in the same batch (most are: a call takes milliseconds, a batch settles
+ * for 100) needs no chat_calls row: its route and its message's delivery are known here. Such
+ * pairs leave the lists, their effects go on the relayed rows and into the routes returned. A call
+ * whose message was stored in an earlier batch keeps the statements' way, which looks it up.
+ */
+function pairInBatch(relayed: Data[], queued: Data[], succeeded: Data[], failed: Data[]): Data[] {
+  if (succeeded.length === 0 && failed.length === 0) return [];
+  const outcomes = new Map<unknown, Data | null>(succeeded.map((o) => [o.queued_id, o]));
+  for (const o of failed) outcomes.set(o.queued_id, null);
+  const byVersion = new Map(relayed.map((m) => [`${m.chat_id}:${m.version}`, m]));
+  const bySeq = new Map(relayed.map((m) => [`${m.chat_id}:${m.seq}`, m]));
+  const routes: Data[] = [];
+  const paired = new Set<unknown>();
+  for (const call of queued) {
+    if (!outcomes.has(call.queued_id)) continue;
+    const found = call.seq === null && call.after !== null ? byVersion.get(`${call.chat_id}:${call.after}`) : undefined;
+    if (call.seq === null && call.after !== null && !found) continue; // its message, if any, is in the table
+    const seq = call.seq ?? found?.seq ?? null;
+    const message = call.purpose === "relay" ? bySeq.get(`${call.chat_id}:${seq}`) : undefined;
+    if (call.purpose === "relay" && !message) continue;
+    const outcome = outcomes.get(call.queued_id)!;
+    if (message) {
+      message.copy_message_id = outcome?.message_id ?? null;
+      message.delivery = outcome ? "delivered" : "failed";
+    }
+    if (outcome && outcome.message_id !== null && call.purpose !== "edit") {
+      routes.push({ user_id: call.recipient_id, message_id: outcome.message_id, chat_id: call.chat_id, seq });
+    }
+    paired.add(call.queued_id);
+  }
+  if (paired.size > 0) {
+    const unpaired = (list: Data[]) => list.splice(0, list.length, ...list.filter((d) => !paired.has(d.queued_id)));
+    unpaired(queued);
+    unpaired(succeeded);
+    unpaired(failed);
+  }
+  return routes;
+}
+
 async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void> {
   // Grouped by type, in the order a message's events always come: relayed, queued, outcome, edits.
   const relayed: Data[] = [];
@@ -83,12 +123,23 @@ async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void>
         break;
     }
   }
+  const routes = pairInBatch(relayed, queued, succeeded, failed);
   if (relayed.length > 0) {
     await tx`
-      insert into chat_messages (chat_id, seq, sender_id, recipient_id, kind, sender_message_id, at, version)
-      select * from jsonb_to_recordset(${json(relayed)}::text::jsonb) as x(
+      insert into chat_messages (chat_id, seq, sender_id, recipient_id, kind, sender_message_id, at, version,
+                                 copy_message_id, delivery)
+      select chat_id, seq, sender_id, recipient_id, kind, sender_message_id, at, version, copy_message_id,
+             coalesce(delivery, 'queued')
+      from jsonb_to_recordset(${json(relayed)}::text::jsonb) as x(
         chat_id text, seq int, sender_id bigint, recipient_id bigint, kind text, sender_message_id bigint,
-        at timestamptz, version int)
+        at timestamptz, version int, copy_message_id bigint, delivery text)
+      on conflict do nothing`;
+  }
+  if (routes.length > 0) {
+    await tx`
+      insert into chat_routes (user_id, message_id, chat_id, seq)
+      select * from jsonb_to_recordset(${json(routes)}::text::jsonb) as x(
+        user_id bigint, message_id bigint, chat_id text, seq int)
       on conflict do nothing`;
   }
   if (queued.length > 0) {

@@ -264,7 +264,12 @@ for (const backend of await backends({ pglite: false })) {
     try {
       let commit!: () => void;
       const held = new Promise<void>((resolve) => (commit = resolve));
-      const encoded = await store.codec.encode([{ id: newEventId(), type: "Incremented", data: { by: 1 }, meta: {} }]);
+      const { encoded } = await store.codec.encode([{
+        id: newEventId(),
+        type: "Incremented",
+        data: { by: 1 },
+        meta: {},
+      }]);
       const slow = db.sql.begin(async (tx) => {
         await tx`select pg_current_xact_id()`; // takes its transaction id first…
         await appendStatement(tx, [{ streamId: "early-id", expected: -1, events: encoded }]);

@@ -284,6 +284,13 @@ for (const backend of await backends({ pglite: false })) {
       await here.store.append("bells", [ring("loud")]);
       await choosing;
       picky.close();
+      const told: RecordedEvent[] = [];
+      const stopTelling = here.store.onAppend((_, committed) => committed && told.push(...committed()));
+      const profile = { userId: "9", name: "Ann", phone: "+79990000000", nickname: "not in the schema" };
+      await here.store.append("profile-9", [{ type: "ProfileSaved", data: profile }]);
+      stopTelling();
+      const [read] = await here.store.readStream("profile-9");
+      assertEquals(told.map((e) => e.data), [read.data], "validated and in the clear, as a read decodes it");
 
       const runner = new ProjectionRunner(sumProjection(), here.db, here.store, { pollIntervalMs: 60_000 });
       runner.start();

@@ -16,7 +16,10 @@ export class SupportOutcomes extends Consumer {
 
   /** Only outcomes of the desk's own calls wake it; others' are passed over in the next read. */
   protected override wakesFor(committed: RecordedEvent[]): boolean {
-    return committed.some((event) => String(event.metadata.correlation_id ?? "").startsWith(supportCorrelation));
+    return committed.some((event) =>
+      this.reads.types.includes(event.type) &&
+      String(event.metadata.correlation_id ?? "").startsWith(supportCorrelation)
+    );
   }
 
   constructor(

@@ -106,7 +106,7 @@ export class OutboxSender extends WatermarkConsumer {
         this.watermark.passed(next);
       }
       for (const event of fresh) {
-        // Taken meanwhile from this process's own append (see #takeCommitted)?
+        // Taken meanwhile from this process's own append (see wakesFor)?
         if (this.#early.has(event.eventId) || done.has(outcomeIdOf(event.eventId))) continue;
         this.#early.set(event.eventId, this.#performInLane(event));
       }
