@@ -1,7 +1,8 @@
 // Every update is handled once. It is stored (an inbox) before it is acknowledged: by the webhook
 // route before Telegram gets its 200, by the polling middleware before grammY moves its offset.
 // A stored copy is never handled twice; one whose handler died is claimed again by recovery after
-// the lease. Stores arriving in the same tick share one statement; marks of handled ones, 50 ms'.
+// the lease. Stores arriving in the same tick share one statement, and marks of handled ones
+// those within 50 ms.
 import { setImmediate } from "node:timers";
 import type { Sql } from "../../events/database.ts";
 
