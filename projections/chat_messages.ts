@@ -33,18 +33,23 @@ const at = (event: RecordedEvent) =>
 
 /**
  * A call whose outcome is in the same batch (most are: a call takes milliseconds, a batch settles
- * for 100) needs no chat_calls row: its route and its message's delivery are known here. Such
- * pairs leave the lists, their effects go on the relayed rows and into the routes returned. A call
- * whose message was stored in an earlier batch keeps the statements' way, which looks it up.
+ * for 100) needs no chat_calls row: its route and its message's delivery are known here. Their
+ * effects go on the relayed rows and into the routes returned; the statements skip the calls
+ * paired. A call whose message was stored in an earlier batch keeps the statements' way, which looks it up.
  */
-function pairInBatch(relayed: Data[], queued: Data[], succeeded: Data[], failed: Data[]): Data[] {
-  if (succeeded.length === 0 && failed.length === 0) return [];
+function pairInBatch(
+  relayed: Data[],
+  queued: Data[],
+  succeeded: Data[],
+  failed: Data[],
+): { routes: Data[]; paired: Set<unknown> } {
+  const routes: Data[] = [];
+  const paired = new Set<unknown>();
+  if (succeeded.length === 0 && failed.length === 0) return { routes, paired };
   const outcomes = new Map<unknown, Data | null>(succeeded.map((o) => [o.queued_id, o]));
   for (const o of failed) outcomes.set(o.queued_id, null);
   const byVersion = new Map(relayed.map((m) => [`${m.chat_id}:${m.version}`, m]));
   const bySeq = new Map(relayed.map((m) => [`${m.chat_id}:${m.seq}`, m]));
-  const routes: Data[] = [];
-  const paired = new Set<unknown>();
   for (const call of queued) {
     if (!outcomes.has(call.queued_id)) continue;
     const found = call.seq === null && call.after !== null ? byVersion.get(`${call.chat_id}:${call.after}`) : undefined;
@@ -62,13 +67,7 @@ function pairInBatch(relayed: Data[], queued: Data[], succeeded: Data[], failed:
     }
     paired.add(call.queued_id);
   }
-  if (paired.size > 0) {
-    const unpaired = (list: Data[]) => list.splice(0, list.length, ...list.filter((d) => !paired.has(d.queued_id)));
-    unpaired(queued);
-    unpaired(succeeded);
-    unpaired(failed);
-  }
-  return routes;
+  return { routes, paired };
 }
 
 async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void> {
@@ -123,7 +122,9 @@ async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void>
         break;
     }
   }
-  const routes = pairInBatch(relayed, queued, succeeded, failed);
+  const { routes, paired } = pairInBatch(relayed, queued, succeeded, failed);
+  const open = (list: Data[]) => paired.size === 0 ? list : list.filter((d) => !paired.has(d.queued_id));
+  const [calls, delivered, refused] = [open(queued), open(succeeded), open(failed)];
   if (relayed.length > 0) {
     await tx`
       insert into chat_messages (chat_id, seq, sender_id, recipient_id, kind, sender_message_id, at, version,
@@ -142,20 +143,20 @@ async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void>
         user_id bigint, message_id bigint, chat_id text, seq int)
       on conflict do nothing`;
   }
-  if (queued.length > 0) {
+  if (calls.length > 0) {
     await tx`
       insert into chat_calls (queued_id, chat_id, seq, purpose, recipient_id)
       select x.queued_id, x.chat_id, coalesce(x.seq, m.seq), x.purpose, x.recipient_id
-      from jsonb_to_recordset(${json(queued)}::text::jsonb) as x(
+      from jsonb_to_recordset(${json(calls)}::text::jsonb) as x(
         queued_id uuid, chat_id text, seq int, purpose text, recipient_id bigint, after int)
       left join chat_messages m on x.seq is null and m.chat_id = x.chat_id and m.version = x.after
       on conflict do nothing`;
   }
   // Most outcomes are for other calls: they match no row and cost one statement per batch.
-  if (succeeded.length > 0) {
+  if (delivered.length > 0) {
     await tx`
       with outcome as (
-        select * from jsonb_to_recordset(${json(succeeded)}::text::jsonb) as x(queued_id uuid, message_id bigint)
+        select * from jsonb_to_recordset(${json(delivered)}::text::jsonb) as x(queued_id uuid, message_id bigint)
       ),
       call as (
         delete from chat_calls c using outcome o where c.queued_id = o.queued_id
@@ -169,11 +170,11 @@ async function apply(tx: TransactionSql, events: RecordedEvent[]): Promise<void>
       update chat_messages m set copy_message_id = call.message_id, delivery = 'delivered'
       from call where call.purpose = 'relay' and m.chat_id = call.chat_id and m.seq = call.seq`;
   }
-  if (failed.length > 0) {
+  if (refused.length > 0) {
     await tx`
       with call as (
         delete from chat_calls c
-        where c.queued_id in (select (x->>'queued_id')::uuid from jsonb_array_elements(${json(failed)}::text::jsonb) x)
+        where c.queued_id in (select (x->>'queued_id')::uuid from jsonb_array_elements(${json(refused)}::text::jsonb) x)
         returning c.chat_id, c.seq, c.purpose
       )
       update chat_messages m set delivery = 'failed'

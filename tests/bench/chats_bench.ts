@@ -7,6 +7,7 @@
 import "../../web/telegram/quiet_deprecations.ts";
 import { adActor } from "../../actors/ad.ts";
 import type { Sql } from "../../events/database.ts";
+import { projectionLag } from "../../projections/lag.ts";
 import { newAdId } from "../../events/ads.ts";
 import type { UserInfo } from "../../web/sandbox/sandbox.ts";
 import { defaultWebhookSecret } from "../../web/telegram/gateway.ts";
@@ -69,16 +70,10 @@ async function openChats(
   }
 }
 
-/** Every consumer's checkpoint has passed the log's head as it is now (or 30 s went by). */
+/** Every consumer has read the whole log (or 30 s went by). */
 async function caughtUp(sql: Sql): Promise<void> {
-  const [head] = await sql<{ tx: string; position: number }[]>`
-    select tx_id::text as tx, global_position as position from events order by tx_id desc, global_position desc limit 1`;
   const until = Date.now() + 30_000;
-  while (head && Date.now() < until) {
-    const [{ behind }] = await sql<{ behind: number }[]>`
-      select count(*)::int as behind from checkpoints
-      where (tx_id, global_position) < (${head.tx}::xid8, ${head.position})`;
-    if (behind === 0) return;
+  while (Date.now() < until && Object.values(await projectionLag(sql)).some((lag) => lag > 0)) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
